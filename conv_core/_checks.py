@@ -1,0 +1,128 @@
+"""Small validators shared by every conv_core module.
+
+Each takes the caller's argument name, so the message says which argument was
+wrong, what was given and what is allowed (PyTorch's wording:
+``"<arg> must be ..., but got <arg>=<value>"``).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import ArgumentError
+
+#: An int used for both rows and columns, or a ``(rows, cols)`` pair (PyTorch's "int or tuple").
+Pair = int | tuple[int, int]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_int(value: Any, arg_name: str, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an int; reject floats, bools and values below ``minimum``."""
+    if not _is_int(value):
+        if minimum == 1:
+            raise ArgumentError("not_positive_int", arg=arg_name, value=value)
+        if minimum == 0:
+            raise ArgumentError("not_nonnegative_int", arg=arg_name, value=value)
+        raise ArgumentError("not_int", arg=arg_name, value=value)
+    value = int(value)
+    if minimum is not None and value < minimum:
+        key = "not_positive_int" if minimum >= 1 else "not_nonnegative_int"
+        raise ArgumentError(key, arg=arg_name, value=value)
+    return value
+
+
+def check_pair(value: Any, arg_name: str, *, minimum: int = 1) -> tuple[int, int]:
+    """Return ``(rows, cols)`` from an int or a pair of ints, each at least ``minimum``.
+
+    >>> check_pair(2, "stride")
+    (2, 2)
+    >>> check_pair((1, 3), "stride")
+    (1, 3)
+    """
+    if _is_int(value):
+        v = check_int(value, arg_name, minimum=minimum)
+        return (v, v)
+    if isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2:
+        if not all(_is_int(v) for v in value):
+            raise ArgumentError("bad_pair", arg=arg_name, value=_plain(value))
+        rows, cols = (int(v) for v in value)
+        if rows < minimum or cols < minimum:
+            key = "not_positive_int" if minimum >= 1 else "not_nonnegative_int"
+            raise ArgumentError(key, arg=arg_name, value=_plain(value))
+        return (rows, cols)
+    raise ArgumentError("bad_pair", arg=arg_name, value=_plain(value))
+
+
+def check_choice(value: Any, arg_name: str, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise naming every choice."""
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        raise ArgumentError(
+            "bad_choice", arg=arg_name, value=value, choices=", ".join(repr(c) for c in choices)
+        )
+    return value
+
+
+def check_array(
+    x: Any,
+    arg_name: str,
+    ndims: tuple[int, ...],
+    *,
+    finite: bool = True,
+) -> npt.NDArray[Any]:
+    """Return ``x`` as a numeric ndarray with one of ``ndims`` dimensions, non-empty and finite."""
+    arr = np.asarray(x)
+    if arr.dtype == bool:
+        arr = arr.astype(np.int64)
+    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise ArgumentError("not_numeric", arg=arg_name, dtype=str(arr.dtype))
+    if arr.ndim not in ndims:
+        expected = " or ".join(f"{n}D" for n in ndims)
+        raise ArgumentError("bad_ndim", arg=arg_name, expected=expected, shape=arr.shape)
+    if arr.size == 0:
+        raise ArgumentError("empty_array", arg=arg_name, shape=arr.shape)
+    if finite and np.issubdtype(arr.dtype, np.floating):
+        bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
+        if bad:
+            raise ArgumentError("not_finite", arg=arg_name, count=bad)
+    return arr
+
+
+def _plain(value: Any) -> Any:
+    """A value as it reads in a message: arrays and lists become tuples."""
+    if isinstance(value, np.ndarray):
+        return tuple(value.tolist())
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def result_dtype(*arrays: npt.NDArray[Any] | None) -> np.dtype[Any]:
+    """The dtype conv_core computes in for these operands (``None`` operands are skipped).
+
+    * all integer (or bool): ``int64``, exact, as the lecture's worked examples;
+    * otherwise ``float32`` when the first operand (the input) is float32, as photos
+      from ``conv_core.image_io`` are, so a 12 MP image costs half the memory;
+    * otherwise ``float64``.
+
+    >>> result_dtype(np.array([1]), np.array([2]))
+    dtype('int64')
+    >>> result_dtype(np.array([1.0], np.float32), np.array([2.0]))
+    dtype('float32')
+    >>> result_dtype(np.array([1]), np.array([0.5]))
+    dtype('float64')
+    """
+    present = [a for a in arrays if a is not None]
+    if all(np.issubdtype(a.dtype, np.integer) or a.dtype == bool for a in present):
+        return np.dtype(np.int64)
+    if present and present[0].dtype == np.float32:
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
