@@ -19,3 +19,23 @@ from .shapes import (
     resolve_padding,
     resolve_padding_1d,
 )
+
+__all__ = [
+    "ERROR_MESSAGES",
+    "PADDING_MODES",
+    "ArgumentError",
+    "ConvLabError",
+    "ConvOutputSize",
+    "ImageLoadError",
+    "ReceptiveField",
+    "conv_output_size",
+    "conv_output_size_detail",
+    "conv_param_count",
+    "dense_param_count",
+    "pad2d",
+    "padding_mode_names",
+    "pool_output_size",
+    "receptive_field",
+    "resolve_padding",
+    "resolve_padding_1d",
+]

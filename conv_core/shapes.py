@@ -251,7 +251,8 @@ class ConvOutputSize:
     remainder : int
         ``(n + before + after - span) % stride``: padded cells after the last window.
     unvisited : int
-        Trailing input (not padding) rows/cols no window reaches (``remainder - after``, at least 0).
+        Trailing input (not padding) rows/cols no window reaches
+        (``remainder - after``, at least 0).
     n, kernel_size, stride, dilation : int
         The arguments.
     padding : (before, after)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test ConvLab has, on a fresh machine: installs what the tests need, then pytest.
+# This is the README's test command, and exactly what .ci/run executes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Python packages, in a project-local virtual environment.
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+# Lint first: a style slip fails fast and cheaply.
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
+# Every test: doctests in conv_core, unit/property tests, AppTest pages, browser tests.
+# pytest exits 5 when it collected no test; `set -e` makes that a failure, never a silent pass.
+.venv/bin/python -m pytest "$@"
