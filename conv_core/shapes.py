@@ -363,7 +363,7 @@ def conv_output_size_detail(
         size=math.floor(exact),
         exact=exact,
         remainder=remainder,
-        unvisited=max(remainder - after, 0),
+        unvisited=min(max(remainder - after, 0), n),
         n=n,
         kernel_size=kernel_size,
         stride=stride,
