@@ -7,8 +7,24 @@ Images and grids are in 0-255 units, as in the lecture.
 
 from .activations import leaky_relu, relu, sigmoid, tanh
 from .errors import ERROR_MESSAGES, ArgumentError, ConvLabError, ImageLoadError
+from .kernels import (
+    KERNELS,
+    Kernel,
+    NormalisedKernel,
+    box_blur,
+    gaussian_blur,
+    get_kernel,
+    kernel_names,
+    motion_blur,
+    normalise_kernel,
+    parse_kernel,
+    parse_kernel_cell,
+    random_kernel,
+    unsharp_mask,
+)
 from .padding import PADDING_MODES, pad2d, padding_mode_names
 from .pooling import POOL_METHODS, global_avg_pool, pool2d
+from .presets import PRESET_KINDS, PRESETS, Preset, preset_names
 from .shapes import (
     ConvOutputSize,
     ReceptiveField,
@@ -31,26 +47,42 @@ from .transposed import (
 
 __all__ = [
     "ERROR_MESSAGES",
+    "KERNELS",
     "PADDING_MODES",
     "POOL_METHODS",
+    "PRESETS",
+    "PRESET_KINDS",
     "ArgumentError",
     "ConvLabError",
     "ConvOutputSize",
     "ImageLoadError",
+    "Kernel",
+    "NormalisedKernel",
+    "Preset",
     "ReceptiveField",
     "TransposeAsConvolution",
+    "box_blur",
     "conv_output_size",
     "conv_output_size_detail",
     "conv_param_count",
     "conv_transpose2d",
     "conv_transpose_output_size",
     "dense_param_count",
+    "gaussian_blur",
+    "get_kernel",
     "global_avg_pool",
+    "kernel_names",
     "leaky_relu",
+    "motion_blur",
+    "normalise_kernel",
     "pad2d",
     "padding_mode_names",
+    "parse_kernel",
+    "parse_kernel_cell",
     "pool2d",
     "pool_output_size",
+    "preset_names",
+    "random_kernel",
     "receptive_field",
     "relu",
     "resolve_padding",
@@ -58,5 +90,6 @@ __all__ = [
     "sigmoid",
     "tanh",
     "transpose_as_convolution",
+    "unsharp_mask",
     "zero_insert",
 ]
