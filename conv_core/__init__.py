@@ -6,6 +6,16 @@ Images and grids are in 0-255 units, as in the lecture.
 """
 
 from .activations import leaky_relu, relu, sigmoid, tanh
+from .conv import (
+    CONV_PADDING_MODES,
+    conv2d,
+    conv2d_hwc,
+    conv2d_output_shape,
+    convolve1d,
+    convolve2d,
+    correlate1d,
+    correlate2d,
+)
 from .errors import ERROR_MESSAGES, ArgumentError, ConvLabError, ImageLoadError
 from .kernels import (
     KERNELS,
@@ -46,6 +56,7 @@ from .transposed import (
 )
 
 __all__ = [
+    "CONV_PADDING_MODES",
     "ERROR_MESSAGES",
     "KERNELS",
     "PADDING_MODES",
@@ -62,11 +73,18 @@ __all__ = [
     "ReceptiveField",
     "TransposeAsConvolution",
     "box_blur",
+    "conv2d",
+    "conv2d_hwc",
+    "conv2d_output_shape",
     "conv_output_size",
     "conv_output_size_detail",
     "conv_param_count",
     "conv_transpose2d",
     "conv_transpose_output_size",
+    "convolve1d",
+    "convolve2d",
+    "correlate1d",
+    "correlate2d",
     "dense_param_count",
     "gaussian_blur",
     "get_kernel",
