@@ -49,17 +49,22 @@ _STRIP_BYTES = 1 << 20
 _COLS_BYTES = 4 << 20
 # Cost model, in "tap-pixels" (one multiply-add of one tap over one output pixel
 # in the direct path): a full real-FFT correlation of an F-pixel array costs about
-# _FFT_TAPS * F * log2(F). Measured here on float32: a 3x3 direct pass over
-# 4000x3000 takes ~60 ms (6.5 ms/tap), scipy.signal.fftconvolve ~345 ms, so the
-# two cross at ~53 taps, as DESIGN.md found (about 7x7); _FFT_TAPS = 53 / 23.5.
-_FFT_TAPS = 2.25
+# _FFT_TAPS * F * log2(F). Measured here on float32 4000x3000: one direct tap ~6.5 ms,
+# scipy.signal.fftconvolve 345-420 ms, so they cross at ~55-65 taps, as DESIGN.md
+# found (about 7x7); _FFT_TAPS = 61 / 23.5.
+_FFT_TAPS = 2.6
 # Fixed overhead of the FFT path (planning, allocation), in tap-pixels: keeps the
 # tiny teaching grids on the direct path, where results are easy to check by hand.
-_FFT_OVERHEAD = 5.0e6
+_FFT_OVERHEAD = 1.0e6
 # In the im2col path, one copied tap-pixel and one matmul multiply-add, in tap-pixels
 # (measured: 27 copies + 216 MACs per pixel over 12 MP took ~75 ms + ~150 ms).
 _IM2COL_COPY = 0.35
 _IM2COL_MAC = 0.1
+
+# OpenBLAS's default rule (interface/gemm.c): one thread while M*N*K <= 65536 * 4.
+_BLAS_SINGLE_THREAD_MNK = 65536 * 4 - 1
+# Below this many pixels per matmul call, call overhead outweighs threading worries.
+_MATMUL_MIN_PIXELS = 512
 
 METHODS = ("auto", "direct", "separable", "fft")
 
@@ -293,6 +298,11 @@ def _im2col(
     wmat = weight.reshape(o_ch, taps).astype(out.dtype, copy=False)
     wmat_t = np.ascontiguousarray(wmat.T)
     flat_out = out.reshape(ho * wo, o_ch) if channels_last else out.reshape(o_ch, ho * wo)
+    # OpenBLAS runs a matmul on 2 threads once pixels*taps*out > 262144. For a few
+    # channels that only adds thread hand-offs, and when the other core is busy (a
+    # second session) it measured 2-10x slower; calls just under the limit stay on
+    # one thread (RGB -> 8 maps: ~315 ms per 12 MP, steady). Big layers still thread.
+    chunk = max(_MATMUL_MIN_PIXELS, _BLAS_SINGLE_THREAD_MNK // (taps * o_ch))
     for r0 in range(0, ho, rows):
         n = min(rows, ho - r0)
         view = padder.rows(r0 * sh, r0 * sh + (n - 1) * sh + span_h, buf)
@@ -305,10 +315,13 @@ def _im2col(
                 for j in range(kw):
                     dest[t] = view[c, i * dh : i * dh + last_r : sh, j * dw : j * dw + last_c : sw]
                     t += 1
-        if channels_last:
-            np.matmul(block.T, wmat_t, out=flat_out[r0 * wo : (r0 + n) * wo])
-        else:
-            np.matmul(wmat, block, out=flat_out[:, r0 * wo : (r0 + n) * wo])
+        base = r0 * wo
+        for s in range(0, n * wo, chunk):
+            e = min(n * wo, s + chunk)
+            if channels_last:
+                np.matmul(block[:, s:e].T, wmat_t, out=flat_out[base + s : base + e])
+            else:
+                np.matmul(wmat, block[:, s:e], out=flat_out[:, base + s : base + e])
 
 
 # --------------------------------------------------------------------------- FFT
@@ -344,11 +357,14 @@ def _fft(
     weight: npt.NDArray[Any],
     geo: Geometry,
     mode: str,
-    out: npt.NDArray[Any],
+    out: npt.NDArray[Any] | None,
     channels_last: bool,
     work_dtype: np.dtype,
-) -> None:
-    """Correlate (C, H, W) ``src`` with (O, C, KH, KW) ``weight`` through real FFTs."""
+) -> npt.NDArray[Any]:
+    """Correlate (C, H, W) ``src`` with (O, C, KH, KW) ``weight`` through real FFTs.
+
+    Writes into ``out``; with ``out=None`` (one float output map only) returns a view.
+    """
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
     ho, wo = geo.out_hw
     span_h, span_w = geo.span
@@ -389,10 +405,16 @@ def _fft(
             acc = term if acc is None else np.add(acc, term, out=acc)
         full = scipy.fft.irfft2(acc, s=shape, axes=axes)
         result = full[rows, cols]
+        if out is None:
+            # One float map and no output given: hand back the strided view of the
+            # inverse FFT, as scipy.signal.fftconvolve does; copying it into a fresh
+            # array measured 5-30 % of the whole call at 12 MP.
+            return result[None]
         target = out[:, :, o] if channels_last else out[o]
         if np.issubdtype(out.dtype, np.integer):
             np.rint(result, out=result)
         target[...] = result
+    return out
 
 
 def fft_exact_bound(src: npt.NDArray[Any], weight: npt.NDArray[Any], geo: Geometry) -> float:
@@ -418,12 +440,14 @@ def _separable_for(kernel: npt.NDArray[Any], dtype: np.dtype) -> tuple[Any, Any]
     """Factors usable without losing exactness, in ``dtype``, or None."""
     if np.issubdtype(dtype, np.integer):
         return _integer_factors(kernel)
-    factors = separable_factors(kernel)
+    # A float32 kernel (a Gaussian rounded to float32) is rank 1 only to float32 precision.
+    eps = float(np.finfo(dtype).eps)
+    factors = separable_factors(kernel, rtol=max(1e-10, 16 * eps))
     if factors is None:
         return None
     column, row = factors
     # Floats: the product must match the kernel to within the compute precision.
-    tol = 4 * np.finfo(dtype).eps * float(np.max(np.abs(kernel)))
+    tol = 8 * eps * float(np.max(np.abs(kernel)))
     if np.max(np.abs(np.outer(column, row) - kernel)) > tol:
         return None
     return column.astype(dtype), row.astype(dtype)
@@ -449,36 +473,24 @@ def _integer_factors(kernel: npt.NDArray[Any]) -> tuple[Any, Any] | None:
     return column, row
 
 
-def correlate_core(
+def choose_method(
     src: npt.NDArray[Any],
     weight: npt.NDArray[Any],
     geo: Geometry,
-    mode: str,
     dtype: np.dtype,
-    out: npt.NDArray[Any],
-    *,
-    channels_last: bool = False,
     method: str = "auto",
-) -> str:
-    """Cross-correlate ``src`` (C, H, W) with ``weight`` (O, C, KH, KW) into ``out``.
+) -> tuple[str, tuple[Any, Any] | None]:
+    """The method to use (the cheapest by the cost model for 'auto') and separable factors.
 
-    ``out`` is (O, Ho, Wo), or (Ho, Wo, O) with ``channels_last``; ``src`` may be any
-    numeric dtype (converted strip by strip). Returns the method used.
     Raises :class:`MethodUnavailable` when a forced method cannot be used.
     """
     o_ch, c_ch, kh, kw = weight.shape
     ho, wo = geo.out_hw
-    integer = np.issubdtype(dtype, np.integer)
-    work = np.dtype(np.float64) if integer else dtype
     out_px = ho * wo
-    single = o_ch == 1 and c_ch == 1
-    w = weight.astype(dtype, copy=False)
-
     factors = None
     costs: dict[str, float] = {}
-    if single:
-        kernel = w[0, 0]
-        costs["direct"] = float(np.count_nonzero(kernel)) * out_px + out_px
+    if o_ch == 1 and c_ch == 1:
+        costs["direct"] = float(np.count_nonzero(weight)) * out_px + out_px
         if method in ("auto", "separable"):
             factors = _separable_for(weight[0, 0], dtype)
             if factors is not None:
@@ -491,28 +503,61 @@ def correlate_core(
     else:
         t = c_ch * kh * kw
         costs["direct"] = (t * _IM2COL_COPY + t * o_ch * _IM2COL_MAC) * out_px
-    fft_ok = not integer or fft_exact_bound(src, weight, geo) < 0.5
-    if method in ("auto", "fft") and fft_ok:
-        costs["fft"] = fft_cost(geo, c_ch + o_ch + c_ch * o_ch) + 2 * c_ch * o_ch * out_px
-
+    if method in ("auto", "fft"):
+        # Integers go through float64 FFTs only while rounding gives them back exactly.
+        bound = fft_exact_bound(src, weight, geo) if np.issubdtype(dtype, np.integer) else 0.0
+        if bound < 0.5:
+            costs["fft"] = fft_cost(geo, c_ch + o_ch + c_ch * o_ch) + 2 * c_ch * o_ch * out_px
+        elif method == "fft":
+            raise MethodUnavailable("conv_fft_not_exact", bound=bound)
+    if method == "separable" and "separable" not in costs:
+        raise MethodUnavailable("conv_not_separable", shape=tuple(weight.shape[2:]))
     if method == "auto":
         method = min(costs, key=costs.__getitem__)
-    elif method == "separable" and "separable" not in costs:
-        raise MethodUnavailable("conv_not_separable", shape=tuple(weight.shape[2:]))
-    elif method == "fft" and not fft_ok:
-        raise MethodUnavailable("conv_fft_not_exact", bound=fft_exact_bound(src, weight, geo))
+    return method, factors
 
+
+def correlate_core(
+    src: npt.NDArray[Any],
+    weight: npt.NDArray[Any],
+    geo: Geometry,
+    mode: str,
+    dtype: np.dtype,
+    out: npt.NDArray[Any] | None = None,
+    *,
+    channels_last: bool = False,
+    method: str = "auto",
+) -> npt.NDArray[Any]:
+    """Cross-correlate ``src`` (C, H, W) with ``weight`` (O, C, KH, KW); return the output.
+
+    The output is (O, Ho, Wo), or (Ho, Wo, O) with ``channels_last``, written into
+    ``out`` when given. ``src`` may be any numeric dtype (converted strip by strip).
+    Raises :class:`MethodUnavailable` when a forced method cannot be used.
+    """
+    method, factors = choose_method(src, weight, geo, dtype, method)
+    integer = np.issubdtype(dtype, np.integer)
+    o_ch = weight.shape[0]
     if method == "fft":
-        _fft(src, weight, geo, mode, out, channels_last, work)
-        return method
+        if out is None and (integer or o_ch > 1 or channels_last):
+            out = _empty(geo, o_ch, dtype, channels_last)
+        work = np.dtype(np.float64) if integer else dtype
+        return _fft(src, weight, geo, mode, out, channels_last, work)
+    if out is None:
+        out = _empty(geo, o_ch, dtype, channels_last)
+    w = weight.astype(dtype, copy=False)
     padder = _Padder(src, geo, mode, dtype)
-    if single:
+    if w.shape[:2] == (1, 1):
         target = out[:, :, 0] if channels_last else out[0]
         if method == "separable":
             assert factors is not None
             _separable_single(padder, factors[0], factors[1], geo, target)
         else:
             _direct_single(padder, w[0, 0], geo, target)
-        return method
+        return out
     _im2col(padder, w, geo, out, channels_last)
-    return method
+    return out
+
+
+def _empty(geo: Geometry, o_ch: int, dtype: np.dtype, channels_last: bool) -> npt.NDArray[Any]:
+    shape = (*geo.out_hw, o_ch) if channels_last else (o_ch, *geo.out_hw)
+    return np.empty(shape, dtype)

@@ -175,12 +175,12 @@ def _run(
     geo: _fastconv.Geometry,
     mode: str,
     dtype: np.dtype,
-    out: npt.NDArray[Any],
+    out: npt.NDArray[Any] | None,
     method: str,
     channels_last: bool = False,
-) -> None:
+) -> npt.NDArray[Any]:
     try:
-        _fastconv.correlate_core(
+        return _fastconv.correlate_core(
             src, weight, geo, mode, dtype, out, channels_last=channels_last, method=method
         )
     except _fastconv.MethodUnavailable as exc:
@@ -206,9 +206,7 @@ def _correlate_2d(
     method = _check_method(method)
     geo = _geometry(arr.shape, k.shape, stride, padding, dilation, mode)  # type: ignore[arg-type]
     dtype = result_dtype(arr, k)
-    out = np.empty((1, *geo.out_hw), dtype)
-    _run(arr[None], k[None, None], geo, mode, dtype, out, method)
-    return out[0]
+    return _run(arr[None], k[None, None], geo, mode, dtype, None, method)[0]
 
 
 # --------------------------------------------------------------------------- 2D, one channel
@@ -380,7 +378,7 @@ def convolve2d(
 # --------------------------------------------------------------------------- 2D, channels
 
 
-def _check_bias(bias: Any, out_channels: int, dtype_hint: Any, scalar_ok: bool) -> Any:
+def _check_bias(bias: Any, out_channels: int, scalar_ok: bool) -> Any:
     if bias is None:
         return None
     b = check_array(bias, "bias", (0, 1) if scalar_ok else (1,))
@@ -521,7 +519,7 @@ def conv2d(
             x_shape=np.shape(x),
             w_shape=np.shape(weight),
         )
-    b = _check_bias(bias, c_out, arr.dtype, scalar_ok=single)
+    b = _check_bias(bias, c_out, scalar_ok=single)
     geo = _geometry(arr.shape[1:], w.shape[2:], stride, padding, dilation, mode)  # type: ignore[arg-type]
     dtype = result_dtype(arr, w, b)
     out = np.empty((c_out, *geo.out_hw), dtype)
@@ -624,7 +622,7 @@ def conv2d_hwc(
             w_shape=w.shape,
         )
     c_out = w.shape[3]
-    b = _check_bias(bias, c_out, arr.dtype, scalar_ok=False)
+    b = _check_bias(bias, c_out, scalar_ok=False)
     geo = _geometry(arr.shape[:2], w.shape[:2], stride, padding, dilation, mode)  # type: ignore[arg-type]
     dtype = result_dtype(arr, w, b)
     out = np.empty((*geo.out_hw, c_out), dtype)

@@ -375,18 +375,21 @@ def test_float32_photo_matches_float64():
 
 
 def test_auto_picks_paths_by_size():
-    """The cost model: small kernels direct, rank 1 separable, large FFT (via the result)."""
+    """The cost model: small kernels direct, rank 1 separable, large FFT."""
     geo = _fastconv.Geometry((300, 300), (3, 3), (1, 1), (1, 1), ((1, 1), (1, 1)), (300, 300))
-    out = np.empty((1, 300, 300), np.float32)
     x = np.zeros((1, 300, 300), np.float32)
-    pick = _fastconv.correlate_core
-    assert pick(x, np.ones((1, 1, 3, 3)) + np.eye(3), geo, "zeros", np.dtype("f4"), out) == "direct"
-    assert pick(x, np.ones((1, 1, 3, 3)), geo, "zeros", np.dtype("f4"), out) == "separable"
+    f4 = np.dtype("f4")
+    pick = _fastconv.choose_method
+    assert pick(x, np.ones((1, 1, 3, 3)) + np.eye(3), geo, f4) == ("direct", None)
+    method, factors = pick(x, np.ones((1, 1, 3, 3)), geo, f4)
+    assert method == "separable" and factors is not None
+    np.testing.assert_array_equal(np.outer(*factors), np.ones((3, 3)))
     geo31 = _fastconv.Geometry(
         (300, 300), (31, 31), (1, 1), (1, 1), ((15, 15), (15, 15)), (300, 300)
     )
     k31 = np.random.default_rng(0).random((1, 1, 31, 31))
-    assert pick(x, k31, geo31, "zeros", np.dtype("f4"), out) == "fft"
+    assert pick(x, k31, geo31, f4)[0] == "fft"
+    assert pick(x.astype(np.int64), k31.round().astype(np.int64), geo31, np.dtype("i8"))[0] == "fft"
 
 
 def test_int_fft_falls_back_when_inexact():
