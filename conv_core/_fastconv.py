@@ -49,10 +49,13 @@ _STRIP_BYTES = 1 << 20
 _COLS_BYTES = 4 << 20
 # Cost model, in "tap-pixels" (one multiply-add of one tap over one output pixel
 # in the direct path): a full real-FFT correlation of an F-pixel array costs about
-# _FFT_TAPS * F * log2(F). Measured here on float32 4000x3000: one direct tap ~6.5 ms,
-# scipy.signal.fftconvolve 345-420 ms, so they cross at ~55-65 taps, as DESIGN.md
-# found (about 7x7); _FFT_TAPS = 61 / 23.5.
-_FFT_TAPS = 2.6
+# c(F) * F * log2(F). Measured here on float32 (one direct tap vs
+# scipy.signal.fftconvolve, medians): at 4000x3000 a tap ~6.5 ms and the FFT 345-420 ms,
+# crossing at ~55-65 taps as DESIGN.md found (about 7x7), c = 2.6; at 2048x2048,
+# c ~ 2.5; at 512x512 the FFT stays in cache and c ~ 1.75. c(F) interpolates
+# linearly in log2(F) between 512x512 and 2048x2048.
+_FFT_TAPS_SMALL, _FFT_TAPS_LARGE = 1.75, 2.6
+_FFT_LOG2_SMALL, _FFT_LOG2_LARGE = 18.3, 22.0
 # Fixed overhead of the FFT path (planning, allocation), in tap-pixels: keeps the
 # tiny teaching grids on the direct path, where results are easy to check by hand.
 _FFT_OVERHEAD = 1.0e6
@@ -61,6 +64,8 @@ _FFT_OVERHEAD = 1.0e6
 _IM2COL_COPY = 0.35
 _IM2COL_MAC = 0.1
 
+# Below this many output pixels 'auto' does not look for a separable kernel.
+_SEPARABLE_MIN_PIXELS = 4096
 # OpenBLAS's default rule (interface/gemm.c): one thread while M*N*K <= 65536 * 4.
 _BLAS_SINGLE_THREAD_MNK = 65536 * 4 - 1
 # Below this many pixels per matmul call, call overhead outweighs threading worries.
@@ -349,7 +354,10 @@ def fft_cost(geo: Geometry, fft_count: float) -> float:
     """Estimated cost of ``fft_count`` full-size FFTs, in tap-pixels."""
     shape, _ = _fft_layout(geo)
     f = shape[0] * shape[1]
-    return _FFT_TAPS / 3 * fft_count * f * math.log2(max(f, 2)) + _FFT_OVERHEAD
+    log_f = math.log2(max(f, 2))
+    t = min(max((log_f - _FFT_LOG2_SMALL) / (_FFT_LOG2_LARGE - _FFT_LOG2_SMALL), 0.0), 1.0)
+    per = _FFT_TAPS_SMALL + t * (_FFT_TAPS_LARGE - _FFT_TAPS_SMALL)
+    return per / 3 * fft_count * f * log_f + _FFT_OVERHEAD
 
 
 def _fft(
@@ -491,7 +499,8 @@ def choose_method(
     costs: dict[str, float] = {}
     if o_ch == 1 and c_ch == 1:
         costs["direct"] = float(np.count_nonzero(weight)) * out_px + out_px
-        if method in ("auto", "separable"):
+        # (For a teaching-size grid the SVD would cost more than it saves.)
+        if method == "separable" or (method == "auto" and out_px >= _SEPARABLE_MIN_PIXELS):
             factors = _separable_for(weight[0, 0], dtype)
             if factors is not None:
                 column, row = factors
