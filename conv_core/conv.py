@@ -378,7 +378,11 @@ def convolve2d(
 # --------------------------------------------------------------------------- 2D, channels
 
 
-def _check_bias(bias: Any, out_channels: int, scalar_ok: bool) -> Any:
+def _check_bias(bias: Any, out_channels: int, _dtype: Any = None, *, scalar_ok: bool) -> Any:
+    """``bias`` as a 1D array of ``out_channels`` finite numbers, or None.
+
+    (``conv_core.trace`` shares this check; its third argument is unused.)
+    """
     if bias is None:
         return None
     b = check_array(bias, "bias", (0, 1) if scalar_ok else (1,))

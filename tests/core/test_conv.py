@@ -731,16 +731,25 @@ def test_1d_matches_loop_and_numpy(n, taps, stride, dilation, padding, seed, met
         np.testing.assert_array_equal(convolve1d(x, k, padding="full"), np.convolve(x, k))
 
 
+def _geometry_for(hw, khw):
+    pads = resolve("same", hw, khw, (1, 1), (1, 1))
+    return _fastconv.Geometry(hw, khw, (1, 1), (1, 1), pads, hw)
+
+
 def test_large_paths_against_reference():
     """Sizes where 'auto' itself picks each path, checked against the loop reference / ndimage."""
     rng = np.random.default_rng(1)
     x = rng.integers(0, 256, (64, 70))
     # Large kernel (FFT under auto), integers, exact.
     k = rng.integers(-3, 4, (21, 21))
+    geo = _geometry_for(x.shape, k.shape)
+    assert _fastconv.choose_method(x[None], k[None, None], geo, np.dtype("i8"))[0] == "fft"
     ref = ndi.correlate(x, k, mode="constant", origin=0)
     np.testing.assert_array_equal(correlate2d(x, k, padding="same"), ref)
     # Rank-1 kernel (separable under auto), integers, exact.
     ks = np.outer([1, 4, 6, 4, 1], [1, 2, 0, -2, -1])
+    geo = _geometry_for(x.shape, ks.shape)
+    assert _fastconv.choose_method(x[None], ks[None, None], geo, np.dtype("i8"))[0] == "separable"
     np.testing.assert_array_equal(
         correlate2d(x, ks, padding="same", padding_mode="symmetric"),
         ndi.correlate(x, ks, mode="reflect"),
