@@ -15,7 +15,7 @@ V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep learning",
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -166,33 +166,14 @@ def pool2d(
            [7, 8, 8]])
     """
     arr = check_array(x, "x", (2, 3))
-    method = check_choice(method, "method", POOL_METHODS)
-    ceil_mode = _check_bool(ceil_mode, "ceil_mode")
-    count_include_pad = _check_bool(count_include_pad, "count_include_pad")
-    return_indices = _check_bool(return_indices, "return_indices")
-    k = check_pair(kernel_size, "kernel_size")
-    s = k if stride is None else check_pair(stride, "stride")
-    d = check_pair(dilation, "dilation")
-    if method == "avg" and d != (1, 1):
-        raise ArgumentError("pool_avg_dilation", value=dilation)
-    if method == "avg" and return_indices:
-        raise ArgumentError("pool_indices_need_max", method=method)
-    hw = arr.shape[-2:]
-    pads = resolve_padding(padding, hw, k, s, d)  # type: ignore[arg-type]
-    _check_pool_padding(padding, pads, k)
-    out_hw = tuple(
-        pool_output_size(hw[axis], k[axis], s[axis], pads[axis], d[axis], ceil_mode)
-        for axis in (0, 1)
-    )
-    if method == "max":
-        for axis in (0, 1):
-            _check_window_has_input(
-                axis, hw[axis], k[axis], s[axis], d[axis], pads[axis][0], out_hw[axis]
-            )
-    geometry = _Geometry(hw, k, s, d, pads, out_hw)  # type: ignore[arg-type]
+    args = _check_pool_args(
+        arr.shape[-2:], kernel_size, stride, padding, method, ceil_mode, count_include_pad,
+        dilation, return_indices,
+    )  # fmt: skip
+    method, count_include_pad, geometry = args.method, args.count_include_pad, args.geometry
     if method == "max":
         values = _max_pool(arr, geometry)
-        if return_indices:
+        if args.return_indices:
             return values, _argmax_indices(arr, values, geometry)
         return values
     return _avg_pool(arr, geometry, count_include_pad)
@@ -330,6 +311,55 @@ class _Geometry:
         stop = self.out_hw[axis] if stop is None else stop
         first = start * self.s[axis] + tap * self.d[axis]
         return slice(first, first + (stop - start - 1) * self.s[axis] + 1, self.s[axis])
+
+
+class _PoolArgs(NamedTuple):
+    """pool2d's arguments, checked, with the window geometry they imply."""
+
+    method: str
+    ceil_mode: bool
+    count_include_pad: bool
+    return_indices: bool
+    geometry: _Geometry
+
+
+def _check_pool_args(
+    hw: tuple[int, ...],
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    method: Any,
+    ceil_mode: Any,
+    count_include_pad: Any,
+    dilation: Any,
+    return_indices: Any = False,
+) -> _PoolArgs:
+    """Every check pool2d makes on its arguments (one rule, one message; the trace reuses it)."""
+    method = check_choice(method, "method", POOL_METHODS)
+    ceil_mode = _check_bool(ceil_mode, "ceil_mode")
+    count_include_pad = _check_bool(count_include_pad, "count_include_pad")
+    return_indices = _check_bool(return_indices, "return_indices")
+    k = check_pair(kernel_size, "kernel_size")
+    s = k if stride is None else check_pair(stride, "stride")
+    d = check_pair(dilation, "dilation")
+    if method == "avg" and d != (1, 1):
+        raise ArgumentError("pool_avg_dilation", value=dilation)
+    if method == "avg" and return_indices:
+        raise ArgumentError("pool_indices_need_max", method=method)
+    n_h, n_w = hw
+    pads = resolve_padding(padding, (n_h, n_w), k, s, d)
+    _check_pool_padding(padding, pads, k)
+    out_hw = (
+        pool_output_size(n_h, k[0], s[0], pads[0], d[0], ceil_mode),
+        pool_output_size(n_w, k[1], s[1], pads[1], d[1], ceil_mode),
+    )
+    if method == "max":
+        for axis in (0, 1):
+            _check_window_has_input(
+                axis, hw[axis], k[axis], s[axis], d[axis], pads[axis][0], out_hw[axis]
+            )
+    geometry = _Geometry((n_h, n_w), k, s, d, pads, out_hw)
+    return _PoolArgs(method, ceil_mode, count_include_pad, return_indices, geometry)
 
 
 def _reduce_separable(

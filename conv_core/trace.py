@@ -165,13 +165,12 @@ from .conv import CONV_PADDING_MODES
 from .conv import _check_bias as _conv_check_bias
 from .errors import ArgumentError, register_messages
 from .padding import _pad_resolved
-from .pooling import POOL_METHODS, _check_bool, _check_pool_padding, _check_window_has_input
+from .pooling import _check_pool_args
 from .shapes import (
     ConvOutputSize,
     Padding2D,
     PaddingSpec,
     conv_output_size_detail,
-    pool_output_size,
     resolve_padding,
     resolve_padding_1d,
 )
@@ -1409,25 +1408,16 @@ def trace_pool2d(
     layout = "2d" if arr.ndim == 2 else "multi"
     if arr.ndim == 2:
         arr = arr[None]
-    # The same checks as pool2d (its own validators: one rule, one message).
-    method = check_choice(method, "method", POOL_METHODS)
-    ceil_mode = _check_bool(ceil_mode, "ceil_mode")
-    count_include_pad = _check_bool(count_include_pad, "count_include_pad")
-    k = check_pair(kernel_size, "kernel_size")
-    s = k if stride is None else check_pair(stride, "stride")
-    d = check_pair(dilation, "dilation")
-    if method == "avg" and d != (1, 1):
-        raise ArgumentError("pool_avg_dilation", value=dilation)
+    # The same checks as pool2d (its own validator: one rule, one message).
     c_n, n_h, n_w = arr.shape
-    pads = resolve_padding(padding, (n_h, n_w), k, s, d)
-    _check_pool_padding(padding, pads, k)
+    args = _check_pool_args(
+        (n_h, n_w), kernel_size, stride, padding, method, ceil_mode, count_include_pad, dilation
+    )
+    method, count_include_pad = args.method, args.count_include_pad
+    g = args.geometry
+    k, s, d, pads, (oh, ow) = g.k, g.s, g.d, g.pads, g.out_hw
     rows = conv_output_size_detail(n_h, k[0], s[0], pads[0], d[0])
     cols = conv_output_size_detail(n_w, k[1], s[1], pads[1], d[1])
-    oh = pool_output_size(n_h, k[0], s[0], pads[0], d[0], ceil_mode)
-    ow = pool_output_size(n_w, k[1], s[1], pads[1], d[1], ceil_mode)
-    if method == "max":
-        for axis, n, o in ((0, n_h, oh), (1, n_w, ow)):
-            _check_window_has_input(axis, n, k[axis], s[axis], d[axis], pads[axis][0], o)
     taps = k[0] * k[1]
     n_steps = _check_steps((c_n, oh, ow), taps, max_steps, MAX_TERMS)
 
