@@ -1,0 +1,105 @@
+"""Translations: every string a page shows comes from ``assets/i18n/<lang>/*.toml``.
+
+Each language is a folder of TOML files (one per area: ``common.toml``, ``studio.toml``,
+``stepper.toml``, ``errors.toml``, ...). Nested tables become dotted keys, so
+``[studio] title = "..."`` is ``t("studio.title")``. Values are ``str.format`` templates:
+``t("studio.steps", n=9)``. A test checks that both languages have the same keys with
+the same placeholders.
+
+The pure functions (:func:`load_strings`, :func:`translate`, :func:`error_text`) take
+the language explicitly and are testable without Streamlit; :func:`t` reads the
+current language from the session (set by the sidebar switch in ``app.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from conv_core.errors import ConvLabError
+
+I18N_DIR = Path(__file__).resolve().parents[1] / "assets" / "i18n"
+LANGUAGES: dict[str, str] = {"en": "English", "ko": "한국어"}
+DEFAULT_LANGUAGE = "en"
+#: Session-state key holding the current language code.
+LANG_KEY = "app.lang"
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, key + "."))
+        else:
+            flat[key] = str(value)
+    return flat
+
+
+@functools.cache
+def load_strings(lang: str) -> dict[str, str]:
+    """All strings of one language, as ``{dotted.key: template}`` (read once per process)."""
+    if lang not in LANGUAGES:
+        raise KeyError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
+    strings: dict[str, str] = {}
+    for path in sorted((I18N_DIR / lang).glob("*.toml")):
+        with path.open("rb") as f:
+            for key, value in _flatten(tomllib.load(f)).items():
+                if key in strings:
+                    raise KeyError(f"{path.name}: key {key!r} is defined twice in {lang}")
+                strings[key] = value
+    return strings
+
+
+def placeholders(template: str) -> set[str]:
+    """The ``{names}`` a template uses (for the both-languages-agree test)."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def translate(lang: str, key: str, /, **params: Any) -> str:
+    """The string for ``key`` in ``lang``, formatted with ``params``.
+
+    A key missing in ``lang`` falls back to English; a key missing everywhere is a bug
+    and raises ``KeyError`` (the key-coverage tests catch it before a person does).
+    """
+    strings = load_strings(lang)
+    template = strings.get(key)
+    if template is None:
+        template = load_strings(DEFAULT_LANGUAGE)[key]
+    return template.format(**params) if params else template
+
+
+def error_text(lang: str, error: ConvLabError) -> str:
+    """A conv_core error worded in ``lang``: ``errors.<key>`` with the error's numbers.
+
+    Falls back to the error's own English text when no translation exists.
+    """
+    template = load_strings(lang).get(f"errors.{error.key}")
+    if template is None:
+        return str(error)
+    try:
+        return template.format(**error.params)
+    except (KeyError, IndexError, ValueError):
+        return str(error)
+
+
+def current_language() -> str:
+    """The session's language code (English until the sidebar switch says otherwise)."""
+    import streamlit as st
+
+    lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, /, **params: Any) -> str:
+    """The string for ``key`` in the session's language."""
+    return translate(current_language(), key, **params)
+
+
+def te(error: ConvLabError) -> str:
+    """A conv_core error in the session's language."""
+    return error_text(current_language(), error)
