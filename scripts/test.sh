@@ -4,6 +4,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The browser tests drive Debian's Chromium (never a downloaded browser build); Hangul in
+# their screenshots needs a Korean font. Install both when missing (needs root or sudo).
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
 # Python packages, in a project-local virtual environment.
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
