@@ -1,0 +1,151 @@
+"""Browser tests: real `streamlit run` servers driven by Debian's Chromium (pytest-playwright).
+
+Fixtures
+--------
+streamlit_server
+    A factory: ``streamlit_server("app.py")`` or ``streamlit_server(HARNESS)`` starts that
+    script on a free port (once per session and script) and returns its base URL.
+app_url, stepper_harness_url
+    The app and the stepper harness, started through the factory.
+st_wait_idle
+    ``st_wait_idle(page)`` waits until the app is connected and no script run is going on.
+
+A missing Chromium fails the run (it never skips): CI installs it with
+``apt-get install -y chromium fonts-nanum`` (scripts/test.sh does).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+HARNESS = Path(__file__).resolve().parent / "stepper_harness.py"
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+START_TIMEOUT_S = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"streamlit did not start; see {log}:\n{tail}")
+        time.sleep(0.25)
+
+
+@pytest.fixture(scope="session")
+def streamlit_server() -> Iterator[Callable[[str | Path], str]]:
+    """Start ``streamlit run <script>`` (path relative to the repo, or absolute) on demand."""
+    servers: dict[Path, str] = {}
+    running: list[tuple[subprocess.Popen[bytes], object]] = []
+
+    def start(script: str | Path) -> str:
+        path = (REPO / script).resolve()
+        if path in servers:
+            return servers[path]
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        port = _free_port()
+        log_path = REPO / f"streamlit-test-server-{path.stem}.log"
+        log = log_path.open("w")
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", str(path),
+                "--server.headless", "true", "--server.port", str(port),
+                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none",
+            ],
+            cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        running.append((proc, log))
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, proc, log_path)
+        servers[path] = url
+        return url
+
+    yield start
+    for proc, log in running:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def app_url(streamlit_server: Callable[[str | Path], str]) -> str:
+    """The app (`streamlit run app.py`)."""
+    return streamlit_server("app.py")
+
+
+@pytest.fixture(scope="session")
+def stepper_harness_url(streamlit_server: Callable[[str | Path], str]) -> str:
+    """The stepper harness (tests/e2e/stepper_harness.py)."""
+    return streamlit_server(HARNESS)
+
+
+# pytest-playwright has no option for a browser *path*; overriding this session fixture makes
+# its `browser`/`page` fixtures use Debian's Chromium (no downloaded browser, no CDN).
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"{CHROMIUM} not found: the browser tests need Debian's Chromium "
+            "(apt-get install -y chromium fonts-nanum; scripts/test.sh installs it)",
+            pytrace=False,
+        )
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def wait_idle(page) -> None:
+    """Wait until the app is rendered and no script run is in progress."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]')
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    page.wait_for_selector('[data-testid="stMainBlockContainer"]')
+
+
+@pytest.fixture
+def st_wait_idle() -> Callable[..., None]:
+    """The :func:`wait_idle` helper, for tests in any folder."""
+    return wait_idle
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """test-artifacts/ (gitignored): screenshots to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
