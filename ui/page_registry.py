@@ -1,0 +1,69 @@
+"""The list of pages: one entry per page, read by ``app.py`` (navigation) and the home page (links).
+
+A new page joins the app by adding one :class:`PageEntry` to :data:`PAGES` (and its
+``pages.<name>.title`` / ``pages.<name>.description`` strings in ``assets/i18n``). An
+entry whose file does not exist yet is left out, so the app runs while a page is being
+built. Pure: no Streamlit here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The folder holding ``app.py``; page files are given relative to it.
+APP_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """One page of the app.
+
+    Attributes
+    ----------
+    name : str
+        Stable id; the page's strings are ``pages.<name>.title`` and ``pages.<name>.description``.
+    file : str
+        The page script, relative to the app root (``'pages/home.py'``).
+    url_path : str
+        The page's address (``'studio'`` for ``/studio``); the default page is served at ``/``.
+    icon : str
+        A Material Symbols icon (``':material/home:'``), bundled with Streamlit (no network).
+    default : bool
+        The page shown at ``/``.
+    """
+
+    name: str
+    file: str
+    url_path: str
+    icon: str
+    default: bool = False
+
+    @property
+    def title_key(self) -> str:
+        """Translation key of the page's title (navigation and links)."""
+        return f"pages.{self.name}.title"
+
+    @property
+    def description_key(self) -> str:
+        """Translation key of the page's one-line description (home page list)."""
+        return f"pages.{self.name}.description"
+
+
+#: Every page, in navigation order. Exactly one is the default.
+PAGES: tuple[PageEntry, ...] = (
+    PageEntry("home", "pages/home.py", "home", ":material/home:", default=True),
+    PageEntry("studio", "pages/studio.py", "studio", ":material/grid_on:"),
+)
+
+
+def available_pages(
+    pages: tuple[PageEntry, ...] | None = None, root: Path | None = None
+) -> list[PageEntry]:
+    """The entries whose page file exists under ``root``, in registry order.
+
+    Defaults: :data:`PAGES` and :data:`APP_ROOT`, read when called (so a test can swap them).
+    """
+    pages = PAGES if pages is None else pages
+    root = APP_ROOT if root is None else root
+    return [page for page in pages if (root / page.file).is_file()]
