@@ -1,40 +1,63 @@
 """ConvLab entrypoint: `streamlit run app.py`.
 
-For now a single page: what ConvLab is, and the output-size rule worked out live
-for the numbers you choose. The multipage shell (st.navigation, language switch,
-studio) is built on top of this in the next step.
+The router and the frame, nothing else: page setup, the language switch in the sidebar
+(kept in sync with ``?lang=ko`` so a shared link opens in the same language) and
+``st.navigation`` over the pages listed in ``ui/page_registry.py``.
 """
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
-import conv_core
+from ui import url_state
+from ui.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, t
+from ui.page_registry import APP_ROOT, available_pages
+from ui.widgets import show_url_notices, sync_query_params
 
-st.set_page_config(page_title="ConvLab", page_icon="🔲", layout="wide")
+# Until st.navigation first runs in a server process, Streamlit treats a folder named
+# pages/ beside the entrypoint as its old automatic page list and runs this script
+# wrapped in that list: widgets drawn here then get other ids than in later runs, and
+# the first click after a server start (e.g. on the language switch) is lost. Seen with
+# Streamlit 1.67; a one-time rerun, after st.navigation has cleared the flag, avoids it.
+WRAPPED_IN_LEGACY_PAGES = bool(getattr(PagesManager, "uses_pages_directory", False))
 
-st.title("ConvLab")
-st.markdown(
-    "An interactive convolution visualizer for CNN courses: slide a filter over a grid "
-    "step by step, see every product and sum, and watch how padding, stride and dilation "
-    "change the output."
+st.set_page_config(page_title="ConvLab", page_icon=":material/grid_on:", layout="wide")
+
+# The language: from the link on the session's first run, then from the sidebar switch.
+LANG_SCHEMA = url_state.Schema(
+    url_state.ChoiceParam("lang", DEFAULT_LANGUAGE, tuple(LANGUAGES)),
 )
+if LANG_KEY not in st.session_state:
+    settings, notices = url_state.decode(LANG_SCHEMA, st.query_params.to_dict())
+    st.session_state[LANG_KEY] = settings["lang"]
+    show_url_notices(notices)
 
-st.subheader("Output size")
-cols = st.columns(5)
-n = cols[0].number_input("Input size H", 1, 4096, 5, key="home.n")
-k = cols[1].number_input("Kernel F", 1, 31, 3, key="home.k")
-s = cols[2].number_input("Stride S", 1, 16, 1, key="home.s")
-p = cols[3].number_input("Padding P", 0, 31, 1, key="home.p")
-d = cols[4].number_input("Dilation D", 1, 8, 1, key="home.d")
+st.sidebar.segmented_control(
+    t("language.label"),
+    options=list(LANGUAGES),
+    format_func=LANGUAGES.__getitem__,
+    required=True,
+    key=LANG_KEY,
+    help=t("language.help"),
+)
+sync_query_params(LANG_SCHEMA, {"lang": st.session_state[LANG_KEY]})
+if st.session_state[LANG_KEY] == "ko":
+    # Korean breaks lines between words (eojeol), not inside them.
+    st.html(
+        "<style>.stApp :is(p, li, h1, h2, h3, h4, label, span)"
+        " { word-break: keep-all !important; overflow-wrap: anywhere; }</style>"
+    )
 
-try:
-    detail = conv_core.conv_output_size_detail(int(n), int(k), int(s), int(p), int(d))
-except conv_core.ArgumentError as err:
-    st.error(str(err))
-else:
-    st.markdown(f"**{detail.formula()}**")
-    if not detail.is_exact:
-        st.warning(
-            f"The stride does not divide evenly: frameworks round down, so the last "
-            f"{detail.remainder} padded row(s) are never under a window "
-            f"({detail.unvisited} of them real input)."
-        )
+pages = [
+    st.Page(
+        APP_ROOT / entry.file,
+        title=t(entry.title_key),
+        icon=entry.icon,
+        url_path=entry.url_path,
+        default=entry.default,
+    )
+    for entry in available_pages()
+]
+page = st.navigation(pages)
+if WRAPPED_IN_LEGACY_PAGES:
+    st.rerun()
+page.run()
