@@ -1,0 +1,438 @@
+"""Sliding-Window Studio: step through a convolution by hand.
+
+Reads top to bottom like the screen: the link's settings (once per session), the input
+grid, the operation, the kernel and the padding/stride controls, then one trace computed
+by conv_core and handed to the browser-side stepper, then export and share. Stepping,
+playing and practising happen in the browser; this script reruns only when a setting
+changes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import conv_core as cc
+from ui import url_state as us
+from ui import widgets
+from ui.export import MAX_GIF_FRAMES, FrameLabels, frame_indices, step_png, steps_gif
+from ui.grid_sources import MAX_GRID, SOURCES, blank_grid, grid_presets, image_grid, random_grid
+from ui.i18n import t, te
+from ui.stepper import clamp_step, stepper
+
+P = "studio"
+PRESETS = grid_presets()
+LECTURE = PRESETS["feature_map_6x6"]
+OPS = ("correlate", "convolve")
+
+# Everything a shared link may carry (the step is kept in the URL by the stepper itself).
+SCHEMA = us.Schema(
+    us.ChoiceParam("src", "preset", SOURCES),
+    us.ChoiceParam("preset", LECTURE.name, tuple(PRESETS)),
+    us.IntParam("rows", 8, 1, MAX_GRID),
+    us.IntParam("cols", 8, 1, MAX_GRID),
+    us.IntParam("low", 0, -99, 255),
+    us.IntParam("high", 9, -99, 255),
+    us.IntParam("seed", 1, 0, 99_999),
+    us.GridParam("grid", tuple(map(tuple, blank_grid(5, 5).tolist())), low=-999, high=999),
+    us.IntParam("top", 0, 0, 100),
+    us.IntParam("left", 0, 0, 100),
+    us.IntParam("zoom", 1, 1, 16),
+    us.ChoiceParam("op", "correlate", OPS),
+    us.KernelParam("kernel", tuple(map(tuple, LECTURE.kernel.tolist()))),
+    us.FloatParam("bias", 0.0, -1e6, 1e6),
+    us.PaddingParam("padding", 0, max_pad=8),
+    us.ChoiceParam("mode", "zeros", cc.CONV_PADDING_MODES),
+    us.PairParam("stride", (1, 1), 1, 8),
+    us.PairParam("dilation", (1, 1), 1, 4),
+    us.BoolParam("practice", False),
+)
+KEYS = {
+    name: f"{P}.{name}"
+    for name in (
+        "src",
+        "preset",
+        "rows",
+        "cols",
+        "low",
+        "high",
+        "seed",
+        "top",
+        "left",
+        "zoom",
+        "op",
+        "practice",
+    )
+}
+GRID_KEY, GRID_EDITOR = f"{P}.grid", f"{P}.grid_editor"
+
+
+def _load_link() -> None:
+    """Once per session: the link's settings into the widgets (bad values: defaults + notice)."""
+    settings, notices = us.decode(SCHEMA, st.query_params.to_dict())
+    ss = st.session_state
+    for name, key in KEYS.items():
+        ss[key] = settings[name]
+    ss[GRID_KEY] = np.asarray(settings["grid"], dtype=np.int64)
+    widgets.set_kernel(P, settings["kernel"], bias=settings["bias"])
+    widgets.set_conv_settings(
+        P,
+        widgets.ConvSettings(
+            settings["padding"], settings["mode"], settings["stride"], settings["dilation"]
+        ),
+    )
+    raw_step = st.query_params.get("step", "0")
+    ss[f"{P}.step"] = int(raw_step) if raw_step.isdigit() and len(raw_step) < 8 else 0
+    ss[f"{P}.notices"] = notices
+    if settings["src"] == "preset" and "kernel" not in st.query_params:
+        _apply_preset()
+
+
+def _apply_preset() -> None:
+    """The chosen lecture example's filter, bias, padding and stride (preset callback)."""
+    preset = PRESETS[st.session_state[KEYS["preset"]]]
+    widgets.set_kernel(P, preset.kernel, bias=preset.bias, divide=False)
+    widgets.set_conv_settings(
+        P, widgets.ConvSettings(preset.padding, "zeros", (preset.stride,) * 2)
+    )
+    st.session_state[KEYS["op"]] = "correlate"
+
+
+def _new_random() -> None:
+    st.session_state[KEYS["seed"]] = int(np.random.default_rng().integers(0, 99_999))
+
+
+def _typed_grid(rows: int, cols: int) -> np.ndarray | None:
+    """The typed grid (resized to rows x cols); None, with a message, while a cell is not whole."""
+    ss = st.session_state
+    grid = ss[GRID_KEY]
+    if grid.shape != (rows, cols):
+        resized = blank_grid(rows, cols)
+        r, c = min(rows, grid.shape[0]), min(cols, grid.shape[1])
+        resized[:r, :c] = grid[:r, :c]
+        ss[GRID_KEY] = grid = resized
+        ss.pop(GRID_EDITOR, None)  # the editor's edits belong to the old shape
+    frame = pd.DataFrame(grid, columns=[str(c) for c in range(cols)])
+    edited = st.data_editor(frame, key=GRID_EDITOR, hide_index=False, width="stretch")
+    values = edited.to_numpy(dtype=float, na_value=np.nan)
+    bad = np.argwhere(~np.isfinite(values) | (values != np.round(values)))
+    if len(bad):
+        r, c = (int(v) for v in bad[0])
+        st.error(t("studio.input.typed_cell", row=r, col=c, value=edited.iat[r, c]))
+        return None
+    typed = values.astype(np.int64)
+    ss[f"{P}.typed"] = typed
+    return typed
+
+
+def input_grid() -> np.ndarray | None:
+    """The input grid from the chosen source (None when it cannot be made yet)."""
+    ss = st.session_state
+    source = st.segmented_control(
+        t("studio.input.source"),
+        SOURCES,
+        key=KEYS["src"],
+        help=t("studio.input.source_help"),
+        format_func=lambda s: t(f"studio.input.sources.{s}"),
+        required=True,
+    )
+    if source == "preset":
+        st.selectbox(
+            t("studio.input.preset"),
+            tuple(PRESETS),
+            key=KEYS["preset"],
+            format_func=lambda n: t(cc.PRESETS[n].title_key),
+            on_change=_apply_preset,
+        )
+        st.caption(t(cc.PRESETS[ss[KEYS["preset"]]].description_key))
+        return PRESETS[ss[KEYS["preset"]]].grid
+    c1, c2 = st.columns(2)
+    rows = c1.number_input(t("studio.input.rows"), 1, MAX_GRID, key=KEYS["rows"])
+    cols = c2.number_input(t("studio.input.cols"), 1, MAX_GRID, key=KEYS["cols"])
+    if source == "random":
+        c1, c2, c3 = st.columns(3)
+        low = c1.number_input(t("studio.input.low"), -99, 255, key=KEYS["low"])
+        high = c2.number_input(t("studio.input.high"), -99, 255, key=KEYS["high"])
+        seed = c3.number_input(t("studio.input.seed"), 0, 99_999, key=KEYS["seed"])
+        st.button(t("studio.input.new_random"), key=f"{P}.new_random", on_click=_new_random)
+        return random_grid(int(rows), int(cols), int(low), int(high), int(seed))
+    if source == "typed":
+        st.caption(t("studio.input.typed_help"))
+        return _typed_grid(int(rows), int(cols))
+    pick = widgets.image_picker(f"{P}.image", as_gray=True, max_side=512)
+    if pick is None:
+        return None
+    c1, c2, c3 = st.columns(3)
+    top = c1.slider(t("studio.input.image_top"), 0, 100, key=KEYS["top"])
+    left = c2.slider(t("studio.input.image_left"), 0, 100, key=KEYS["left"])
+    zoom = c3.slider(
+        t("studio.input.image_zoom"),
+        1,
+        16,
+        key=KEYS["zoom"],
+        help=t("studio.input.image_zoom_help"),
+    )
+    return image_grid(pick.array, int(rows), int(cols), top=top / 100, left=left / 100, zoom=zoom)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def compact_trace(
+    grid_json: str,
+    kernel_json: str,
+    bias: float,
+    op: str,
+    padding: Any,
+    mode: str,
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> dict[str, Any]:
+    """conv_core's trace of one configuration, as the stepper's JSON (cached per settings)."""
+    trace_fn = cc.trace_correlate2d if op == "correlate" else cc.trace_convolve2d
+    kernel = np.asarray(json.loads(kernel_json))
+    bias_value: int | float | None = int(bias) if float(bias).is_integer() else bias
+    trace = trace_fn(
+        np.asarray(json.loads(grid_json)),
+        kernel,
+        stride,
+        padding,
+        dilation,
+        mode,
+        bias=bias_value or None,
+    )
+    # 9 significant digits: the browser's arithmetic then matches format_step's 3 decimals
+    # for values in the thousands too (the default 6 would round 1234.568 to 1234.57).
+    return cc.to_compact(trace, digits=9)
+
+
+def explain_impossible(
+    err: cc.ArgumentError, grid: np.ndarray, conv: widgets.ConvSettings, kernel: np.ndarray
+) -> None:
+    """The error in words, then the size formula of each axis that has no room for a window."""
+    st.error(te(err))
+    if err.key != "output_empty":
+        return
+    try:
+        pads = cc.resolve_padding(
+            conv.padding, grid.shape, kernel.shape, conv.stride, conv.dilation
+        )
+    except cc.ArgumentError:
+        return
+    for axis, name in enumerate(("rows", "cols")):
+        span = conv.dilation[axis] * (kernel.shape[axis] - 1) + 1
+        before, after = pads[axis]
+        padded = grid.shape[axis] + before + after
+        if padded < span:
+            st.markdown(
+                t(
+                    "studio.result.fails",
+                    axis=t(f"studio.result.axis_{name}"),
+                    n=grid.shape[axis],
+                    before=before,
+                    after=after,
+                    span=span,
+                    stride=conv.stride[axis],
+                    padded=padded,
+                )
+            )
+
+
+def export_panel(compact: dict[str, Any], trace_args: tuple[Any, ...], step: int) -> None:
+    """PNG of the current step and a GIF of the run (a range or every n-th when long)."""
+    labels = FrameLabels(
+        t("studio.export.labels_input"),
+        t("studio.export.labels_kernel"),
+        t("studio.export.labels_output"),
+        t("studio.export.labels_step"),
+    )
+    n = int(compact["n_steps"])
+
+    def trace() -> cc.ConvTrace:
+        return _trace_object(*trace_args)
+
+    st.download_button(
+        t("studio.export.png"),
+        lambda: step_png(trace(), step, labels),
+        file_name=f"convlab-step-{step + 1}.png",
+        mime="image/png",
+        key=f"{P}.png",
+        help=t("studio.export.png_help"),
+        icon=":material/image:",
+    )
+    if n <= MAX_GIF_FRAMES:
+        st.caption(t("studio.export.gif_all", n=n))
+        indices = frame_indices(n)
+    else:
+        st.caption(t("studio.export.gif_many", n=n, cap=MAX_GIF_FRAMES))
+        c1, c2, c3 = st.columns(3)
+        start = c1.number_input(t("studio.export.gif_start"), 1, n, 1, key=f"{P}.gif_start")
+        stop = c2.number_input(t("studio.export.gif_stop"), 1, n, n, key=f"{P}.gif_stop")
+        every = c3.number_input(
+            t("studio.export.gif_every"), 1, n, max(1, -(-n // 400)), key=f"{P}.gif_every"
+        )
+        indices = frame_indices(n, start=int(start) - 1, stop=int(stop), every=int(every))
+        st.caption(t("studio.export.gif_frames", frames=len(indices)))
+    wanted = (hash(trace_args), tuple(indices), labels)
+    if st.button(t("studio.export.gif_make"), key=f"{P}.gif_make", icon=":material/movie:"):
+        bar = st.progress(0.0)
+
+        def progress(done: float) -> None:
+            frame = max(1, round(done * len(indices)))
+            bar.progress(done, text=t("studio.export.gif_progress", done=frame, total=len(indices)))
+
+        st.session_state[f"{P}.gif"] = (
+            wanted,
+            steps_gif(trace(), indices, labels, progress=progress),
+        )
+        bar.empty()
+    made = st.session_state.get(f"{P}.gif")
+    if made is not None and made[0] == wanted:
+        data = made[1]
+        st.caption(
+            t("studio.export.gif_ready", frames=len(indices), size=f"{len(data) / 1e6:.1f} MB")
+        )
+        st.download_button(
+            t("studio.export.gif_download"),
+            data,
+            file_name="convlab-steps.gif",
+            mime="image/gif",
+            key=f"{P}.gif_download",
+            icon=":material/download:",
+        )
+
+
+def _trace_object(
+    grid_json: str,
+    kernel_json: str,
+    bias: float,
+    op: str,
+    padding: Any,
+    mode: str,
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> cc.ConvTrace:
+    trace_fn = cc.trace_correlate2d if op == "correlate" else cc.trace_convolve2d
+    bias_value: int | float | None = int(bias) if float(bias).is_integer() else bias
+    return trace_fn(
+        np.asarray(json.loads(grid_json)),
+        np.asarray(json.loads(kernel_json)),
+        stride,
+        padding,
+        dilation,
+        mode,
+        bias=bias_value or None,
+    )
+
+
+# ----------------------------------------------------------------------------- the page
+
+if f"{P}.notices" not in st.session_state:
+    _load_link()
+
+st.title(t("studio.title"))
+st.caption(t("studio.intro"))
+widgets.show_url_notices(st.session_state[f"{P}.notices"])
+
+col_input, col_kernel, col_conv = st.columns([5, 4, 4], gap="large")
+with col_input:
+    st.subheader(t("studio.input.header"))
+    grid = input_grid()
+with col_kernel:
+    st.subheader(t("studio.op.header"))
+    op = st.radio(
+        t("studio.op.label"),
+        OPS,
+        key=KEYS["op"],
+        help=t("studio.op.help"),
+        format_func=lambda o: t(f"studio.op.{o}"),
+    )
+    choice = widgets.kernel_editor(P, default=LECTURE.kernel)
+with col_conv:
+    st.subheader(t("studio.settings.header"))
+    conv = widgets.conv_controls(P)
+
+if choice.matrix is not None and op == "convolve":
+    flipped = choice.matrix[::-1, ::-1]
+    st.info(
+        t("studio.op.symmetric")
+        if np.array_equal(flipped, choice.matrix)
+        else t("studio.op.flipped"),
+        icon=":material/flip:",
+    )
+
+st.subheader(t("studio.result.header"))
+# Practice mode is switched in the stepper itself; a link can open it switched on (?practice=1).
+practice = bool(st.session_state[KEYS["practice"]])
+compact = None
+if grid is not None and choice.matrix is not None:
+    trace_args = (
+        json.dumps(grid.tolist()),
+        json.dumps(choice.matrix.tolist()),
+        float(choice.bias),
+        op,
+        conv.padding,
+        conv.padding_mode,
+        conv.stride,
+        conv.dilation,
+    )
+    try:
+        compact = compact_trace(*trace_args)
+    except cc.ArgumentError as err:
+        explain_impossible(err, grid, conv, choice.matrix)
+        st.caption(t("studio.result.impossible"))
+
+if compact is not None:
+    sizes, (_, hp, wp) = compact["sizes"], np.shape(compact["padded"])
+    st.caption(
+        t(
+            "studio.result.shape",
+            h=grid.shape[0],
+            w=grid.shape[1],
+            hp=hp,
+            wp=wp,
+            oh=sizes["rows"]["size"],
+            ow=sizes["cols"]["size"],
+            n=compact["n_steps"],
+        )
+    )
+    step = clamp_step(st.session_state.get(f"{P}.step", 0), int(compact["n_steps"]))
+    state = stepper(
+        compact,
+        key=f"{P}.stepper",
+        step=step,
+        practice=practice,
+        original_kernel=choice.matrix.tolist() if op == "convolve" else None,
+    )
+    st.session_state[f"{P}.step"] = state.step
+    with st.expander(t("studio.export.header"), icon=":material/slideshow:"):
+        export_panel(compact, trace_args, state.step)
+
+widgets.sync_query_params(
+    SCHEMA,
+    {
+        "src": st.session_state[KEYS["src"]],
+        "preset": st.session_state[KEYS["preset"]],
+        "rows": st.session_state[KEYS["rows"]],
+        "cols": st.session_state[KEYS["cols"]],
+        "low": st.session_state[KEYS["low"]],
+        "high": st.session_state[KEYS["high"]],
+        "seed": st.session_state[KEYS["seed"]],
+        "grid": st.session_state.get(f"{P}.typed", st.session_state[GRID_KEY]),
+        "top": st.session_state[KEYS["top"]],
+        "left": st.session_state[KEYS["left"]],
+        "zoom": st.session_state[KEYS["zoom"]],
+        "op": op,
+        "kernel": choice.matrix if choice.matrix is not None else LECTURE.kernel,
+        "bias": float(choice.bias),
+        "padding": conv.padding,
+        "mode": conv.padding_mode,
+        "stride": conv.stride,
+        "dilation": conv.dilation,
+        "practice": practice,
+    },
+)
+with st.expander(t("studio.share.header"), icon=":material/share:"):
+    st.caption(t("studio.share.text"))
