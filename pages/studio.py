@@ -191,18 +191,7 @@ def compact_trace(
     dilation: tuple[int, int],
 ) -> dict[str, Any]:
     """conv_core's trace of one configuration, as the stepper's JSON (cached per settings)."""
-    trace_fn = cc.trace_correlate2d if op == "correlate" else cc.trace_convolve2d
-    kernel = np.asarray(json.loads(kernel_json))
-    bias_value: int | float | None = int(bias) if float(bias).is_integer() else bias
-    trace = trace_fn(
-        np.asarray(json.loads(grid_json)),
-        kernel,
-        stride,
-        padding,
-        dilation,
-        mode,
-        bias=bias_value or None,
-    )
+    trace = _trace_object(grid_json, kernel_json, bias, op, padding, mode, stride, dilation)
     # 9 significant digits: the browser's arithmetic then matches format_step's 3 decimals
     # for values in the thousands too (the default 6 would round 1234.568 to 1234.57).
     return cc.to_compact(trace, digits=9)
