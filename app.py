@@ -6,20 +6,15 @@ The router and the frame, nothing else: page setup, the language switch in the s
 """
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from ui import url_state
 from ui.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, t
+from ui.legacy_pages import leave_legacy_pages
 from ui.page_registry import APP_ROOT, available_pages
 from ui.widgets import show_url_notices, sync_query_params
 
-# Until st.navigation first runs in a server process, Streamlit treats a folder named
-# pages/ beside the entrypoint as its old automatic page list and runs this script
-# wrapped in that list: widgets drawn here then get other ids than in later runs, and
-# the first click after a server start (e.g. on the language switch) is lost. Seen with
-# Streamlit 1.67; a one-time rerun, after st.navigation has cleared the flag, avoids it.
-WRAPPED_IN_LEGACY_PAGES = bool(getattr(PagesManager, "uses_pages_directory", False))
-
+# A server's first run may be wrapped in Streamlit's old pages/ list: leave it first.
+leave_legacy_pages()
 st.set_page_config(page_title="ConvLab", page_icon=":material/grid_on:", layout="wide")
 
 # The language: from the link on the session's first run, then from the sidebar switch.
@@ -57,7 +52,4 @@ pages = [
     )
     for entry in available_pages()
 ]
-page = st.navigation(pages)
-if WRAPPED_IN_LEGACY_PAGES:
-    st.rerun()
-page.run()
+st.navigation(pages).run()

@@ -3,7 +3,10 @@
 import streamlit as st
 
 from ui.i18n import t
+from ui.legacy_pages import leave_legacy_pages
 from ui.page_registry import APP_ROOT, available_pages
+
+leave_legacy_pages()
 
 st.title(t("home.title"))
 st.subheader(t("home.subtitle"))

@@ -9,8 +9,10 @@ changes.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -22,7 +24,10 @@ from ui import widgets
 from ui.export import MAX_GIF_FRAMES, FrameLabels, frame_indices, step_png, steps_gif
 from ui.grid_sources import MAX_GRID, SOURCES, blank_grid, grid_presets, image_grid, random_grid
 from ui.i18n import t, te
+from ui.legacy_pages import leave_legacy_pages
 from ui.stepper import clamp_step, stepper
+
+leave_legacy_pages()
 
 P = "studio"
 PRESETS = grid_presets()
@@ -71,9 +76,27 @@ KEYS = {
 GRID_KEY, GRID_EDITOR = f"{P}.grid", f"{P}.grid_editor"
 
 
+@functools.cache
+def link_schema(src: str, preset_name: str) -> us.Schema:
+    """The link's schema: with a lecture example chosen, its filter and settings are the
+    defaults, so the link holds only what the teacher changed from the example."""
+    if src != "preset":
+        return SCHEMA
+    preset = PRESETS[preset_name]
+    return SCHEMA.with_defaults(
+        kernel=tuple(map(tuple, preset.kernel.tolist())),
+        bias=float(preset.bias),
+        padding=preset.padding,
+        stride=(preset.stride, preset.stride),
+    )
+
+
 def _load_link() -> None:
     """Once per session: the link's settings into the widgets (bad values: defaults + notice)."""
-    settings, notices = us.decode(SCHEMA, st.query_params.to_dict())
+    query = st.query_params.to_dict()
+    settings, notices = us.decode(SCHEMA, query)
+    if settings["src"] == "preset":
+        settings, notices = us.decode(link_schema("preset", settings["preset"]), query)
     ss = st.session_state
     for name, key in KEYS.items():
         ss[key] = settings[name]
@@ -88,8 +111,6 @@ def _load_link() -> None:
     raw_step = st.query_params.get("step", "0")
     ss[f"{P}.step"] = int(raw_step) if raw_step.isdigit() and len(raw_step) < 8 else 0
     ss[f"{P}.notices"] = notices
-    if settings["src"] == "preset" and "kernel" not in st.query_params:
-        _apply_preset()
 
 
 def _apply_preset() -> None:
@@ -316,6 +337,18 @@ def _trace_object(
     )
 
 
+def share_link() -> str:
+    """This page's address with every setting, the language and the last reported step."""
+    params = st.query_params.to_dict()
+    step = int(st.session_state.get(f"{P}.step", 0))
+    if step:
+        params["step"] = str(step)
+    else:
+        params.pop("step", None)
+    base = st.context.url or f"/{P}"
+    return f"{base}?{urlencode(params)}" if params else base
+
+
 # ----------------------------------------------------------------------------- the page
 
 if f"{P}.notices" not in st.session_state:
@@ -325,23 +358,26 @@ st.title(t("studio.title"))
 st.caption(t("studio.intro"))
 widgets.show_url_notices(st.session_state[f"{P}.notices"])
 
-col_input, col_kernel, col_conv = st.columns([5, 4, 4], gap="large")
-with col_input:
-    st.subheader(t("studio.input.header"))
+# Settings in three full-width tabs, so the stepper sits right under them on a projector.
+tab_input, tab_kernel, tab_conv = st.tabs(
+    [t("studio.input.header"), t("studio.op.header"), t("studio.settings.header")],
+    key=f"{P}.tabs",
+)
+with tab_input:
     grid = input_grid()
-with col_kernel:
-    st.subheader(t("studio.op.header"))
-    op = st.radio(
+with tab_kernel:
+    col_op, col_kernel = st.columns([1, 2], gap="large")
+    op = col_op.radio(
         t("studio.op.label"),
         OPS,
         key=KEYS["op"],
         help=t("studio.op.help"),
         format_func=lambda o: t(f"studio.op.{o}"),
     )
-    choice = widgets.kernel_editor(P, default=LECTURE.kernel)
-with col_conv:
-    st.subheader(t("studio.settings.header"))
-    conv = widgets.conv_controls(P)
+    with col_kernel:
+        choice = widgets.kernel_editor(P, default=LECTURE.kernel)
+with tab_conv:
+    conv = widgets.conv_controls(P, side_by_side=True)
 
 if choice.matrix is not None and op == "convolve":
     flipped = choice.matrix[::-1, ::-1]
@@ -400,7 +436,7 @@ if compact is not None:
         export_panel(compact, trace_args, state.step)
 
 widgets.sync_query_params(
-    SCHEMA,
+    link_schema(st.session_state[KEYS["src"]], st.session_state[KEYS["preset"]]),
     {
         "src": st.session_state[KEYS["src"]],
         "preset": st.session_state[KEYS["preset"]],
@@ -425,3 +461,4 @@ widgets.sync_query_params(
 )
 with st.expander(t("studio.share.header"), icon=":material/share:"):
     st.caption(t("studio.share.text"))
+    st.code(share_link(), language=None, wrap_lines=True)

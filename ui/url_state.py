@@ -48,7 +48,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Protocol
 
@@ -504,6 +504,27 @@ class Schema:
     def names(self) -> tuple[str, ...]:
         """The parameter names, in order."""
         return tuple(self.params)
+
+    def with_defaults(self, **new_defaults: Any) -> Schema:
+        """The same parameters with some defaults replaced (checked like any default).
+
+        A page whose defaults depend on another setting (the studio's lecture example
+        decides the kernel, padding and stride) encodes and decodes its link against the
+        schema that setting gives, so a link holds only what differs from it.
+
+        >>> s = Schema(IntParam("stride", 1, 1, 8), IntParam("pad", 0, 0, 4))
+        >>> encode(s.with_defaults(pad=1), {"stride": 1, "pad": 1})
+        {}
+        """
+        unknown = set(new_defaults) - set(self.params)
+        if unknown:
+            raise ValueError(f"not in the schema: {sorted(unknown)}")
+        return Schema(
+            *(
+                replace(p, default=new_defaults[name]) if name in new_defaults else p
+                for name, p in self.params.items()
+            )
+        )
 
     def __repr__(self) -> str:
         return f"Schema({', '.join(self.params)})"

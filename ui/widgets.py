@@ -706,6 +706,7 @@ def conv_controls(
     allow_split: bool = True,
     modes: Sequence[str] = CONV_PADDING_MODES,
     show_dilation: bool = True,
+    side_by_side: bool = False,
 ) -> ConvSettings:
     """Padding (cells, or valid/same/full), padding mode, stride and dilation, rows and columns.
 
@@ -727,6 +728,9 @@ def conv_controls(
         The padding modes to offer (default ``conv_core.CONV_PADDING_MODES``).
     show_dilation : bool, optional
         Draw the dilation inputs (default True); hidden means (1, 1).
+    side_by_side : bool, optional
+        Padding in a left column, stride and dilation in a right one (for a full-width
+        area such as a tab); default False: one column, for a sidebar or a narrow column.
 
     Returns
     -------
@@ -741,8 +745,27 @@ def conv_controls(
     if ss.get(_c(prefix, "padding_mode")) not in modes:
         ss[_c(prefix, "padding_mode")] = modes[0]
 
+    pad_area, pair_area = (
+        st.columns(2, gap="large") if side_by_side else (st.container(), st.container())
+    )
+    with pad_area:
+        padding, mode = _padding_controls(prefix, kinds, modes, max_padding, allow_split)
+    with pair_area:
+        pairs = _pair_controls(prefix, max_stride, max_dilation if show_dilation else None)
+    return ConvSettings(
+        padding=padding,
+        padding_mode=mode,
+        stride=pairs["stride"],
+        dilation=pairs.get("dilation", (1, 1)),
+    )
+
+
+def _padding_controls(
+    prefix: str, kinds: list[str], modes: Sequence[str], max_padding: int, allow_split: bool
+) -> tuple[PaddingSpec, str]:
+    """The padding kind, its amount (one or per axis) and the padding mode."""
     kind = "number"
-    if padding_words:
+    if len(kinds) > 1:
         kind = st.segmented_control(
             t("conv.padding"),
             options=kinds,
@@ -805,9 +828,15 @@ def conv_controls(
         help=t("conv.padding_mode_help"),
     )
     st.caption(t(f"padding_modes.{mode}.explain"))
+    return padding, mode
 
+
+def _pair_controls(
+    prefix: str, max_stride: int, max_dilation: int | None
+) -> dict[str, tuple[int, int]]:
+    """Stride and (unless ``max_dilation`` is None) dilation, rows and columns."""
     pairs: dict[str, tuple[int, int]] = {}
-    groups = [("stride", max_stride)] + ([("dilation", max_dilation)] if show_dilation else [])
+    groups = [("stride", max_stride)] + ([("dilation", max_dilation)] if max_dilation else [])
     for what, top in groups:
         cols = st.columns(2)
         values = []
@@ -827,12 +856,7 @@ def conv_controls(
                     )
                 )
         pairs[what] = (values[0], values[1])
-    return ConvSettings(
-        padding=padding,
-        padding_mode=mode,
-        stride=pairs["stride"],
-        dilation=pairs.get("dilation", (1, 1)),
-    )
+    return pairs
 
 
 # --------------------------------------------------------------------------------------

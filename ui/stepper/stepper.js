@@ -536,9 +536,10 @@ class Stepper {
       const cands = partitions.map((rows) => evaluate(rows, withIdx));
       const fit = cands.filter((c) => c.h <= maxH);
       if (fit.length) {
-        // Cells within 12% of the largest count as equal: then fewer rows, then shorter.
+        // Cells within 25% of the largest count as equal: then fewer rows (the window and
+        // its output cell side by side), then larger cells, then shorter.
         const top = Math.max(...fit.map((c) => c.s));
-        const near = fit.filter((c) => c.s >= top * 0.88);
+        const near = fit.filter((c) => c.s >= top * 0.75);
         near.sort((a, b) => a.rows.length - b.rows.length || b.s - a.s || a.h - b.h);
         return near[0];
       }
