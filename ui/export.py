@@ -160,8 +160,18 @@ def _outline(
     draw: ImageDraw.ImageDraw, xy: tuple[int, int], cell: int, rows: Sequence[int],
     cols: Sequence[int], colour: str, width: int,
 ) -> None:  # fmt: skip
-    """Outline the cells (rows x cols) one by one: a dilated window is only its taps."""
+    """Outline the cells (rows x cols): one rectangle round a block of adjacent cells (as
+    the stepper draws the window), else each cell (a dilated window is only its taps)."""
     x0, y0 = xy
+    rows, cols = list(rows), list(cols)
+    if rows == list(range(rows[0], rows[-1] + 1)) and cols == list(range(cols[0], cols[-1] + 1)):
+        draw.rectangle(
+            (x0 + cols[0] * cell, y0 + rows[0] * cell, x0 + (cols[-1] + 1) * cell,
+             y0 + (rows[-1] + 1) * cell),
+            outline=_INDEX[colour],
+            width=width,
+        )  # fmt: skip
+        return
     for r in rows:
         for c in cols:
             draw.rectangle(
