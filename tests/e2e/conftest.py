@@ -24,6 +24,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,11 +67,42 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
         time.sleep(0.25)
 
 
+def _start_server(path: Path, log_path: Path) -> tuple[subprocess.Popen[bytes], Any, str]:
+    """``streamlit run <path>`` on a free loopback port: (process, open log, base URL)."""
+    port = _free_port()
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(path),
+            "--server.headless", "true", "--server.port", str(port),
+            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+        ],
+        cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log_path)
+    except RuntimeError:
+        log.close()
+        raise
+    return proc, log, url
+
+
+def _stop_server(proc: subprocess.Popen[bytes], log: Any) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
 @pytest.fixture(scope="session")
 def streamlit_server() -> Iterator[Callable[[str | Path], str]]:
     """Start ``streamlit run <script>`` (path relative to the repo, or absolute) on demand."""
     servers: dict[Path, str] = {}
-    running: list[tuple[subprocess.Popen[bytes], object]] = []
+    running: list[tuple[subprocess.Popen[bytes], Any]] = []
 
     def start(script: str | Path) -> str:
         path = (REPO / script).resolve()
@@ -78,32 +110,25 @@ def streamlit_server() -> Iterator[Callable[[str | Path], str]]:
             return servers[path]
         if not path.is_file():
             raise FileNotFoundError(path)
-        port = _free_port()
-        log_path = REPO / f"streamlit-test-server-{path.stem}.log"
-        log = log_path.open("w")
-        proc = subprocess.Popen(
-            [
-                sys.executable, "-m", "streamlit", "run", str(path),
-                "--server.headless", "true", "--server.port", str(port),
-                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none",
-            ],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        proc, log, url = _start_server(path, REPO / f"streamlit-test-server-{path.stem}.log")
         running.append((proc, log))
-        url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, proc, log_path)
         servers[path] = url
         return url
 
     yield start
     for proc, log in running:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()  # type: ignore[attr-defined]
+        _stop_server(proc, log)
+
+
+@pytest.fixture
+def fresh_app_url() -> Iterator[str]:
+    """A new server of the app for one test: its first script run is the test's first page.
+
+    (A server's first run differs: see ui/legacy_pages.py.)
+    """
+    proc, log, url = _start_server(REPO / "app.py", REPO / "streamlit-test-server-fresh.log")
+    yield url
+    _stop_server(proc, log)
 
 
 @pytest.fixture(scope="session")

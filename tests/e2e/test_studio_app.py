@@ -252,3 +252,20 @@ def test_download_gif_and_png(open_app, artifacts_dir):
 
     with Image.open(gif_path) as im:
         assert im.n_frames == 16
+
+
+def test_studio_link_is_the_first_page_a_new_server_serves(page, fresh_app_url, st_wait_idle):
+    """Streamlit wraps a server's first run in its legacy pages/ list; the app leaves it, so
+    a shared studio link opened first after a restart still gets the app's navigation, the
+    language switch and the link's language."""
+    page.set_viewport_size(VIEWPORT)
+    page.goto(f"{fresh_app_url}/studio?lang=ko&padding=1")
+    st_wait_idle(page)
+    page.wait_for_selector('.stp[data-ready="1"]')
+    expect(page.locator("h1").first).to_have_text("슬라이딩 윈도 스튜디오")
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    expect(nav).to_contain_text("홈")
+    assert "app" not in nav.inner_text().split()  # not the legacy list (app / home / studio)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar.get_by_text("English", exact=True)).to_be_visible()
+    expect(page.locator(".stp-readout")).to_have_text("1 / 36 단계")  # padding 1: 6x6 out
