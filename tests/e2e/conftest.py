@@ -169,6 +169,18 @@ def st_wait_idle() -> Callable[..., None]:
     return wait_idle
 
 
+@pytest.fixture
+def sent_frames(page) -> list[float]:
+    """Timestamps of every WebSocket frame the page sends to the server (ask before goto).
+
+    The stepper must send nothing while stepping or playing: a test compares the count
+    before and after.
+    """
+    sent: list[float] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda _payload: sent.append(time.time())))
+    return sent
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     """test-artifacts/ (gitignored): screenshots to look at."""

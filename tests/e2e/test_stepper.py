@@ -22,26 +22,13 @@ from conv_core.trace import _num
 
 # The harness is a script beside this file, importable whatever the package layout of tests/.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stepper_dom import ROOT, arith, step_of
 from stepper_harness import CASES, build_case, build_trace
 
 pytestmark = pytest.mark.e2e
 
 JS_SOURCE = Path(__file__).resolve().parents[2] / "ui" / "stepper" / "stepper.js"
-ROOT = """() => {
-  for (const h of document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')) {
-    if (h.shadowRoot && h.shadowRoot.querySelector('.stp')) return h.shadowRoot;
-  }
-  return null;
-}"""
 VIEWPORT = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def frames(page):
-    """Timestamps of every WebSocket frame the page sends to the server (set before goto)."""
-    sent: list[float] = []
-    page.on("websocket", lambda ws: ws.on("framesent", lambda _payload: sent.append(time.time())))
-    return sent
 
 
 @pytest.fixture
@@ -55,18 +42,6 @@ def open_case(page, stepper_harness_url, st_wait_idle):
         return page
 
     return open_
-
-
-def readout(page) -> str:
-    return page.locator(".stp-readout").text_content()
-
-
-def arith(page) -> str:
-    return page.locator(".stp-arith").text_content()
-
-
-def step_of(page) -> int:
-    return int(page.locator(".stp").get_attribute("data-step"))
 
 
 def server_state(page) -> str:
@@ -193,11 +168,11 @@ def test_space_plays_and_pauses_with_focus_on_a_button(open_case):
     assert step_of(page) == stopped  # paused means paused (and Space did not also "click" Next)
 
 
-def test_play_rate_and_pause(open_case, frames):
+def test_play_rate_and_pause(open_case, sent_frames):
     page = open_case("big")
     page.wait_for_timeout(500)
     page.locator(".stp-speed").select_option("30")
-    n_before = len(frames)
+    n_before = len(sent_frames)
     page.locator(".stp-play").click()
     expect(page.locator(".stp")).to_have_attribute("data-playing", "1")
     rate = page.evaluate(
@@ -210,7 +185,7 @@ def test_play_rate_and_pause(open_case, frames):
     )
     print(f"\nplay at 30 steps/s on 32x32 (1024 steps): measured {rate:.1f} steps/s")
     assert 10 < rate < 40
-    assert len(frames) == n_before, "playing must not talk to the server"
+    assert len(sent_frames) == n_before, "playing must not talk to the server"
     page.locator(".stp-play").click()
     expect(page.locator(".stp")).to_have_attribute("data-playing", "0")
     stopped = step_of(page)
@@ -218,16 +193,16 @@ def test_play_rate_and_pause(open_case, frames):
     assert step_of(page) == stopped
     # the pause reports the step: a frame goes out, and the server's state shows it
     deadline = time.time() + 5
-    while len(frames) == n_before and time.time() < deadline:
+    while len(sent_frames) == n_before and time.time() < deadline:
         page.wait_for_timeout(100)
-    assert len(frames) > n_before, "the pause did not report the step"
+    assert len(sent_frames) > n_before, "the pause did not report the step"
     expect(page.locator(".st-key-harness-state")).to_contain_text(f"state step={stopped} ")
 
 
-def test_no_frame_while_stepping_then_one_when_idle(open_case, frames):
+def test_no_frame_while_stepping_then_one_when_idle(open_case, sent_frames):
     page = open_case("lecture")
     page.wait_for_timeout(1000)  # let the first run's messages go out
-    base = len(frames)
+    base = len(sent_frames)
     page.locator(".stp-next").click()
     page.locator(".stp-next").click()
     page.locator(".stp-stage").focus()
@@ -239,15 +214,15 @@ def test_no_frame_while_stepping_then_one_when_idle(open_case, frames):
     page.locator(".out-cell[data-i='7']").click()  # a jump by click is a step too
     expect(page.locator(".stp-readout")).to_have_text("step 8 / 16")
     t_last = time.time()
-    assert len(frames) == base, f"{len(frames) - base} frame(s) sent while stepping"
+    assert len(sent_frames) == base, f"{len(sent_frames) - base} frame(s) sent while stepping"
     page.wait_for_timeout(900)
-    assert len(frames) == base, "reported before the user stopped for 1.5 s"
+    assert len(sent_frames) == base, "reported before the user stopped for 1.5 s"
     deadline = time.time() + 5
-    while len(frames) == base and time.time() < deadline:
+    while len(sent_frames) == base and time.time() < deadline:
         page.wait_for_timeout(100)
-    assert len(frames) > base
-    print(f"\nfirst frame {frames[base] - t_last:.2f} s after the last step")
-    assert frames[base] - t_last > 1.2
+    assert len(sent_frames) > base
+    print(f"\nfirst frame {sent_frames[base] - t_last:.2f} s after the last step")
+    assert sent_frames[base] - t_last > 1.2
     expect(page.locator(".st-key-harness-state")).to_contain_text("state step=7 ")
 
 
@@ -408,17 +383,17 @@ def test_practice_floats_within_display_rounding(open_case):
 # ---------------------------------------------------------------- URL, reruns, focus, speed
 
 
-def test_url_step_survives_a_rerun(open_case, frames):
+def test_url_step_survives_a_rerun(open_case, sent_frames):
     page = open_case("lecture")
     page.locator(".stp-stage").focus()
     for _ in range(5):
         page.keyboard.press("ArrowRight")
     page.wait_for_function("() => new URL(location.href).searchParams.get('step') === '5'")
-    base = len(frames)
+    base = len(sent_frames)
     assert "state step=0 " in server_state(page)  # not reported yet: the user may go on
     page.locator(".st-key-harness-rerun button").click()  # another widget: a rerun
     expect(page.locator(".st-key-harness-state")).to_contain_text("runs=2")
-    assert len(frames) > base  # that click did talk to the server
+    assert len(sent_frames) > base  # that click did talk to the server
     expect(page.locator(".stp-readout")).to_have_text("step 6 / 16")
     assert arith(page) == cc.format_step(build_trace("lecture").step(5))
     assert page.evaluate("() => new URL(location.href).searchParams.get('step')") == "5"

@@ -16,20 +16,13 @@ import pytest
 from playwright.sync_api import expect
 
 import conv_core as cc
+from tests.e2e.stepper_dom import arith, step_of
 from ui.grid_sources import grid_presets, random_grid
 
 pytestmark = pytest.mark.e2e
 
 VIEWPORT = {"width": 1400, "height": 1000}
 LECTURE = grid_presets()["feature_map_6x6"]
-
-
-@pytest.fixture
-def sent_frames(page):
-    """Timestamps of every WebSocket frame the page sends to the server (set before goto)."""
-    sent: list[float] = []
-    page.on("websocket", lambda ws: ws.on("framesent", lambda _payload: sent.append(time.time())))
-    return sent
 
 
 @pytest.fixture
@@ -52,18 +45,6 @@ def open_app(page, app_url, st_wait_idle):
 def wait_idle(page) -> None:
     page.wait_for_timeout(300)  # let a rerun start before waiting for it to end
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-
-
-def readout(page) -> str:
-    return page.locator(".stp-readout").text_content()
-
-
-def arith(page) -> str:
-    return page.locator(".stp-arith").text_content()
-
-
-def step_of(page) -> int:
-    return int(page.locator(".stp").get_attribute("data-step"))
 
 
 def lecture_trace() -> cc.ConvTrace:
