@@ -25,6 +25,7 @@ from ui.export import MAX_GIF_FRAMES, FrameLabels, frame_indices, step_png, step
 from ui.grid_sources import MAX_GRID, SOURCES, blank_grid, grid_presets, image_grid, random_grid
 from ui.i18n import t, te
 from ui.legacy_pages import leave_legacy_pages
+from ui.samples import SAMPLES
 from ui.stepper import clamp_step, stepper
 
 leave_legacy_pages()
@@ -33,6 +34,7 @@ P = "studio"
 PRESETS = grid_presets()
 LECTURE = PRESETS["feature_map_6x6"]
 OPS = ("correlate", "convolve")
+DEFAULT_SAMPLE = "camera"
 
 # Everything a shared link may carry (the step is kept in the URL by the stepper itself).
 SCHEMA = us.Schema(
@@ -50,12 +52,15 @@ SCHEMA = us.Schema(
     us.ChoiceParam("op", "correlate", OPS),
     us.KernelParam("kernel", tuple(map(tuple, LECTURE.kernel.tolist()))),
     us.FloatParam("bias", 0.0, -1e6, 1e6),
-    us.PaddingParam("padding", 0, max_pad=8),
+    us.PaddingParam("padding", 0, max_pad=8, per_side=False),
     us.ChoiceParam("mode", "zeros", cc.CONV_PADDING_MODES),
     us.PairParam("stride", (1, 1), 1, 8),
     us.PairParam("dilation", (1, 1), 1, 4),
     us.BoolParam("practice", False),
+    us.ChoiceParam("sample", DEFAULT_SAMPLE, tuple(SAMPLES)),
 )
+# The step is read from the link once (the stepper keeps it in the URL afterwards).
+STEP_SCHEMA = us.Schema(us.IntParam("step", 0, 0, MAX_GRID * MAX_GRID * 4))
 KEYS = {
     name: f"{P}.{name}"
     for name in (
@@ -74,6 +79,10 @@ KEYS = {
     )
 }
 GRID_KEY, GRID_EDITOR = f"{P}.grid", f"{P}.grid_editor"
+SAMPLE_KEY = f"{P}.image.sample"  # the image picker's key for the chosen sample
+# Page widgets keep their values while not drawn (e.g. the random range while a preset
+# is shown), so switching back finds them and the link can always be written.
+KEEP = widgets.KEEP_STATE
 
 
 @functools.cache
@@ -108,9 +117,15 @@ def _load_link() -> None:
             settings["padding"], settings["mode"], settings["stride"], settings["dilation"]
         ),
     )
-    raw_step = st.query_params.get("step", "0")
-    ss[f"{P}.step"] = int(raw_step) if raw_step.isdigit() and len(raw_step) < 8 else 0
-    ss[f"{P}.notices"] = notices
+    ss[SAMPLE_KEY] = settings["sample"]
+    if settings["src"] == "typed" and "grid" in query:
+        # A typed grid's shape is the grid's own unless the link says otherwise.
+        rows, cols = ss[GRID_KEY].shape
+        ss[KEYS["rows"]] = settings["rows"] if "rows" in query else rows
+        ss[KEYS["cols"]] = settings["cols"] if "cols" in query else cols
+    step, step_notices = us.decode(STEP_SCHEMA, query)
+    ss[f"{P}.step"] = step["step"]
+    ss[f"{P}.notices"] = notices + step_notices
 
 
 def _apply_preset() -> None:
@@ -130,7 +145,7 @@ def _new_random() -> None:
 def _typed_grid(rows: int, cols: int) -> np.ndarray | None:
     """The typed grid (resized to rows x cols); None, with a message, while a cell is not whole."""
     ss = st.session_state
-    grid = ss[GRID_KEY]
+    grid = ss.get(f"{P}.typed", ss[GRID_KEY])  # the last whole grid typed, else the link's
     if grid.shape != (rows, cols):
         resized = blank_grid(rows, cols)
         r, c = min(rows, grid.shape[0]), min(cols, grid.shape[1])
@@ -143,11 +158,20 @@ def _typed_grid(rows: int, cols: int) -> np.ndarray | None:
     bad = np.argwhere(~np.isfinite(values) | (values != np.round(values)))
     if len(bad):
         r, c = (int(v) for v in bad[0])
-        st.error(t("studio.input.typed_cell", row=r, col=c, value=edited.iat[r, c]))
+        if np.isnan(values[r, c]):
+            st.error(t("studio.input.typed_empty", row=r, col=c))
+        else:
+            st.error(t("studio.input.typed_cell", row=r, col=c, value=edited.iat[r, c]))
         return None
     typed = values.astype(np.int64)
     ss[f"{P}.typed"] = typed
     return typed
+
+
+def _whole(column: Any, name: str, low: int, high: int) -> int:
+    """One of the grid's whole-number inputs (``studio.input.<name>``), kept while hidden."""
+    label = t(f"studio.input.{name}")
+    return int(column.number_input(label, low, high, key=KEYS[name], persist_state=KEEP))
 
 
 def input_grid() -> np.ndarray | None:
@@ -158,46 +182,57 @@ def input_grid() -> np.ndarray | None:
         SOURCES,
         key=KEYS["src"],
         help=t("studio.input.source_help"),
-        format_func=lambda s: t(f"studio.input.sources.{s}"),
+        format_func=widgets.labels(lambda s: f"studio.input.sources.{s}"),
         required=True,
+        persist_state=KEEP,
     )
     if source == "preset":
         st.selectbox(
             t("studio.input.preset"),
             tuple(PRESETS),
             key=KEYS["preset"],
-            format_func=lambda n: t(cc.PRESETS[n].title_key),
+            format_func=widgets.labels(lambda n: cc.PRESETS[n].title_key),
             on_change=_apply_preset,
+            persist_state=KEEP,
         )
         st.caption(t(cc.PRESETS[ss[KEYS["preset"]]].description_key))
         return PRESETS[ss[KEYS["preset"]]].grid
     c1, c2 = st.columns(2)
-    rows = c1.number_input(t("studio.input.rows"), 1, MAX_GRID, key=KEYS["rows"])
-    cols = c2.number_input(t("studio.input.cols"), 1, MAX_GRID, key=KEYS["cols"])
+    rows = c1.number_input(
+        t("studio.input.rows"), 1, MAX_GRID, key=KEYS["rows"], persist_state=KEEP
+    )
+    cols = c2.number_input(
+        t("studio.input.cols"), 1, MAX_GRID, key=KEYS["cols"], persist_state=KEEP
+    )
     if source == "random":
         c1, c2, c3 = st.columns(3)
-        low = c1.number_input(t("studio.input.low"), -99, 255, key=KEYS["low"])
-        high = c2.number_input(t("studio.input.high"), -99, 255, key=KEYS["high"])
-        seed = c3.number_input(t("studio.input.seed"), 0, 99_999, key=KEYS["seed"])
+        low = c1.number_input(t("studio.input.low"), -99, 255, key=KEYS["low"], persist_state=KEEP)
+        high = c2.number_input(
+            t("studio.input.high"), -99, 255, key=KEYS["high"], persist_state=KEEP
+        )
+        seed = c3.number_input(
+            t("studio.input.seed"), 0, 99_999, key=KEYS["seed"], persist_state=KEEP
+        )
         st.button(t("studio.input.new_random"), key=f"{P}.new_random", on_click=_new_random)
         return random_grid(int(rows), int(cols), int(low), int(high), int(seed))
     if source == "typed":
         st.caption(t("studio.input.typed_help"))
         return _typed_grid(int(rows), int(cols))
-    pick = widgets.image_picker(f"{P}.image", as_gray=True, max_side=512)
+    pick = widgets.image_picker(P, as_gray=True, max_side=512)
     if pick is None:
         return None
     c1, c2, c3 = st.columns(3)
-    top = c1.slider(t("studio.input.image_top"), 0, 100, key=KEYS["top"])
-    left = c2.slider(t("studio.input.image_left"), 0, 100, key=KEYS["left"])
+    top = c1.slider(t("studio.input.image_top"), 0, 100, key=KEYS["top"], persist_state=KEEP)
+    left = c2.slider(t("studio.input.image_left"), 0, 100, key=KEYS["left"], persist_state=KEEP)
     zoom = c3.slider(
         t("studio.input.image_zoom"),
         1,
         16,
         key=KEYS["zoom"],
         help=t("studio.input.image_zoom_help"),
+        persist_state=KEEP,
     )
-    return image_grid(pick.array, int(rows), int(cols), top=top / 100, left=left / 100, zoom=zoom)
+    return image_grid(pick.array, rows, cols, top=top / 100, left=left / 100, zoom=zoom)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -372,7 +407,8 @@ with tab_kernel:
         OPS,
         key=KEYS["op"],
         help=t("studio.op.help"),
-        format_func=lambda o: t(f"studio.op.{o}"),
+        format_func=widgets.labels(lambda o: f"studio.op.{o}"),
+        persist_state=KEEP,
     )
     with col_kernel:
         choice = widgets.kernel_editor(P, default=LECTURE.kernel)
@@ -389,6 +425,10 @@ if choice.matrix is not None and op == "convolve":
     )
 
 st.subheader(t("studio.result.header"))
+if choice.matrix is not None or f"{P}.last_kernel" not in st.session_state:
+    st.session_state[f"{P}.last_kernel"] = (
+        choice.matrix if choice.matrix is not None else LECTURE.kernel
+    )
 # Practice mode is switched in the stepper itself; a link can open it switched on (?practice=1).
 practice = bool(st.session_state[KEYS["practice"]])
 compact = None
@@ -450,13 +490,15 @@ widgets.sync_query_params(
         "left": st.session_state[KEYS["left"]],
         "zoom": st.session_state[KEYS["zoom"]],
         "op": op,
-        "kernel": choice.matrix if choice.matrix is not None else LECTURE.kernel,
+        # While a cell is being fixed, the link keeps the last kernel that worked.
+        "kernel": st.session_state[f"{P}.last_kernel"],
         "bias": float(choice.bias),
         "padding": conv.padding,
         "mode": conv.padding_mode,
         "stride": conv.stride,
         "dilation": conv.dilation,
         "practice": practice,
+        "sample": st.session_state.get(SAMPLE_KEY, DEFAULT_SAMPLE),
     },
 )
 with st.expander(t("studio.share.header"), icon=":material/share:"):

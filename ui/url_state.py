@@ -405,23 +405,43 @@ class PairParam:
 
 @dataclass(frozen=True)
 class PaddingParam:
-    """A padding spec as ``conv_core`` takes it (see :func:`parse_padding_spec`)."""
+    """A padding spec as ``conv_core`` takes it (see :func:`parse_padding_spec`).
+
+    ``per_side=False`` refuses ``top,bottom,left,right`` with unequal sides, for a page
+    whose controls pad each axis symmetrically.
+
+    >>> PaddingParam("padding", 0, per_side=False).parse("1,1,2,2")
+    ((1, 1), (2, 2))
+    """
 
     name: str
     default: PaddingSpec
     max_pad: int = 64
+    per_side: bool = True
 
     def parse(self, text: str) -> PaddingSpec:
         try:
-            return parse_padding_spec(text, self.max_pad)
+            spec = parse_padding_spec(text, self.max_pad)
         except ArgumentError:
             raise _Invalid(text) from None
+        if not self.per_side and _unequal_sides(spec):
+            raise _Invalid(text)
+        return spec
 
     def format(self, value: PaddingSpec) -> str:
         return format_padding_spec(value)
 
     def expected(self) -> tuple[str, dict[str, Any]]:
+        if not self.per_side:
+            return "url.expected.padding_symmetric", {}
         return "url.expected.padding", {}
+
+
+def _unequal_sides(spec: PaddingSpec) -> bool:
+    """Whether a ``((top, bottom), (left, right))`` spec pads an axis unevenly."""
+    if isinstance(spec, str) or not isinstance(spec, tuple):
+        return False
+    return any(isinstance(side, tuple) and side[0] != side[1] for side in spec)
 
 
 @dataclass(frozen=True)

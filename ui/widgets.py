@@ -123,7 +123,10 @@ PaddingSpec = url_state.PaddingSpec
 PaddingKind = Literal["number", "valid", "same", "full"]
 PADDING_KINDS: tuple[str, ...] = ("number", "valid", "same", "full")
 # Widget values outlive a page switch and a hidden input (Streamlit drops them otherwise).
-_KEEP = "session"
+#: ``persist_state`` for widgets that must keep their value in runs that do not draw them
+#: (Streamlit otherwise drops a widget's key after such a run).
+KEEP_STATE = "session"
+_KEEP = KEEP_STATE
 
 
 # --------------------------------------------------------------------------------------
@@ -326,7 +329,7 @@ def padding_mode_label(mode: str, title: str) -> str:
 # Option labels
 
 
-def _labels(key_of: Callable[[Any], str]) -> Callable[[Any], str]:
+def labels(key_of: Callable[[Any], str]) -> Callable[[Any], str]:
     """A ``format_func`` translating ``key_of(option)`` in the language of this run.
 
     The language is read once, here: Streamlit may call a ``format_func`` later and
@@ -338,7 +341,7 @@ def _labels(key_of: Callable[[Any], str]) -> Callable[[Any], str]:
 
 def _mode_labels() -> Callable[[str], str]:
     """``format_func`` of the padding-mode picker: title and picture (see padding_mode_label)."""
-    title = _labels(lambda m: f"padding_modes.{m}.title")
+    title = labels(lambda m: f"padding_modes.{m}.title")
     return lambda mode: padding_mode_label(mode, title(mode))
 
 
@@ -548,7 +551,7 @@ def kernel_editor(
         preset = st.selectbox(
             t("kernel.preset"),
             options=[*KERNELS, CUSTOM],
-            format_func=_labels(lambda n: "kernel.custom" if n == CUSTOM else KERNELS[n].title_key),
+            format_func=labels(lambda n: "kernel.custom" if n == CUSTOM else KERNELS[n].title_key),
             key=_k(prefix, "preset"),
             persist_state=_KEEP,
             help=t("kernel.preset_help"),
@@ -769,7 +772,7 @@ def _padding_controls(
         kind = st.segmented_control(
             t("conv.padding"),
             options=kinds,
-            format_func=_labels(lambda k: f"conv.padding_kinds.{k}"),
+            format_func=labels(lambda k: f"conv.padding_kinds.{k}"),
             required=True,
             key=_c(prefix, "padding_kind"),
             persist_state=_KEEP,
@@ -977,7 +980,7 @@ def image_picker(
         source = st.segmented_control(
             t("image.source"),
             options=["sample", "upload"],
-            format_func=_labels(lambda s: f"image.source_{s}"),
+            format_func=labels(lambda s: f"image.source_{s}"),
             required=True,
             key=_i(prefix, "source"),
             persist_state=_KEEP,
@@ -987,7 +990,7 @@ def image_picker(
         name = st.selectbox(
             t("image.sample"),
             options=names,
-            format_func=_labels(lambda n: SAMPLES[n].title_key),
+            format_func=labels(lambda n: SAMPLES[n].title_key),
             key=_i(prefix, "sample"),
             persist_state=_KEEP,
         )
