@@ -250,3 +250,30 @@ def test_studio_link_is_the_first_page_a_new_server_serves(page, fresh_app_url, 
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar.get_by_text("English", exact=True)).to_be_visible()
     expect(page.locator(".stp-readout")).to_have_text("1 / 36 단계")  # padding 1: 6x6 out
+
+
+def test_switch_sources_leave_and_come_back(open_app, artifacts_dir):
+    """Settings survive switching the grid source and a visit to another page."""
+    page = open_app("/studio")
+    main = page.locator('[data-testid="stMainBlockContainer"]')
+    main.get_by_text("Random integers", exact=True).click()
+    wait_idle(page)
+    rows = page.locator(".st-key-studio-rows input")
+    rows.fill("10")
+    rows.press("Enter")
+    wait_idle(page)
+    main.get_by_text("Type your own", exact=True).click()
+    wait_idle(page)
+    main.get_by_text("Random integers", exact=True).click()
+    wait_idle(page)
+    expect(rows).to_have_value("10")
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_role("link", name="Home").click()
+    wait_idle(page)
+    nav.get_by_role("link", name="Sliding-Window Studio").click()
+    page.wait_for_selector('.stp[data-ready="1"]')
+    wait_idle(page)
+    expect(page.locator(".st-key-studio-rows input")).to_have_value("10")
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    assert "src=random" in page.url and "rows=10" in page.url
+    page.screenshot(path=artifacts_dir / "studio-7-back-again.png", full_page=True)
