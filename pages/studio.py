@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 import numpy as np
@@ -235,22 +235,39 @@ def input_grid() -> np.ndarray | None:
     return image_grid(pick.array, rows, cols, top=top / 100, left=left / 100, zoom=zoom)
 
 
+class TraceSettings(NamedTuple):
+    """One configuration of the studio, hashable (the cache key of its trace)."""
+
+    grid_json: str
+    kernel_json: str
+    bias: float
+    op: str
+    padding: Any
+    mode: str
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+
+    def trace(self) -> cc.ConvTrace:
+        """conv_core's trace of this configuration."""
+        trace_fn = cc.trace_correlate2d if self.op == "correlate" else cc.trace_convolve2d
+        bias = int(self.bias) if float(self.bias).is_integer() else self.bias
+        return trace_fn(
+            np.asarray(json.loads(self.grid_json)),
+            np.asarray(json.loads(self.kernel_json)),
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.mode,
+            bias=bias or None,
+        )
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def compact_trace(
-    grid_json: str,
-    kernel_json: str,
-    bias: float,
-    op: str,
-    padding: Any,
-    mode: str,
-    stride: tuple[int, int],
-    dilation: tuple[int, int],
-) -> dict[str, Any]:
+def compact_trace(settings: TraceSettings) -> dict[str, Any]:
     """conv_core's trace of one configuration, as the stepper's JSON (cached per settings)."""
-    trace = _trace_object(grid_json, kernel_json, bias, op, padding, mode, stride, dilation)
     # 9 significant digits: the browser's arithmetic then matches format_step's 3 decimals
     # for values in the thousands too (the default 6 would round 1234.568 to 1234.57).
-    return cc.to_compact(trace, digits=9)
+    return cc.to_compact(settings.trace(), digits=9)
 
 
 def explain_impossible(
@@ -285,7 +302,7 @@ def explain_impossible(
             )
 
 
-def export_panel(compact: dict[str, Any], trace_args: tuple[Any, ...], step: int) -> None:
+def export_panel(compact: dict[str, Any], settings: TraceSettings, step: int) -> None:
     """PNG of the current step and a GIF of the run (a range or every n-th when long)."""
     labels = FrameLabels(
         t("studio.export.labels_input"),
@@ -296,7 +313,7 @@ def export_panel(compact: dict[str, Any], trace_args: tuple[Any, ...], step: int
     n = int(compact["n_steps"])
 
     def trace() -> cc.ConvTrace:
-        return _trace_object(*trace_args)
+        return settings.trace()
 
     st.download_button(
         t("studio.export.png"),
@@ -320,7 +337,7 @@ def export_panel(compact: dict[str, Any], trace_args: tuple[Any, ...], step: int
         )
         indices = frame_indices(n, start=int(start) - 1, stop=int(stop), every=int(every))
         st.caption(t("studio.export.gif_frames", frames=len(indices)))
-    wanted = (hash(trace_args), tuple(indices), labels)
+    wanted = (hash(settings), tuple(indices), labels)
     if st.button(t("studio.export.gif_make"), key=f"{P}.gif_make", icon=":material/movie:"):
         bar = st.progress(0.0)
 
@@ -347,29 +364,6 @@ def export_panel(compact: dict[str, Any], trace_args: tuple[Any, ...], step: int
             key=f"{P}.gif_download",
             icon=":material/download:",
         )
-
-
-def _trace_object(
-    grid_json: str,
-    kernel_json: str,
-    bias: float,
-    op: str,
-    padding: Any,
-    mode: str,
-    stride: tuple[int, int],
-    dilation: tuple[int, int],
-) -> cc.ConvTrace:
-    trace_fn = cc.trace_correlate2d if op == "correlate" else cc.trace_convolve2d
-    bias_value: int | float | None = int(bias) if float(bias).is_integer() else bias
-    return trace_fn(
-        np.asarray(json.loads(grid_json)),
-        np.asarray(json.loads(kernel_json)),
-        stride,
-        padding,
-        dilation,
-        mode,
-        bias=bias_value or None,
-    )
 
 
 def share_link() -> str:
@@ -433,7 +427,7 @@ if choice.matrix is not None or f"{P}.last_kernel" not in st.session_state:
 practice = bool(st.session_state[KEYS["practice"]])
 compact = None
 if grid is not None and choice.matrix is not None:
-    trace_args = (
+    trace_settings = TraceSettings(
         json.dumps(grid.tolist()),
         json.dumps(choice.matrix.tolist()),
         float(choice.bias),
@@ -444,7 +438,7 @@ if grid is not None and choice.matrix is not None:
         conv.dilation,
     )
     try:
-        compact = compact_trace(*trace_args)
+        compact = compact_trace(trace_settings)
     except cc.ArgumentError as err:
         explain_impossible(err, grid, conv, choice.matrix)
         st.caption(t("studio.result.impossible"))
@@ -473,7 +467,7 @@ if compact is not None:
     )
     st.session_state[f"{P}.step"] = state.step
     with st.expander(t("studio.export.header"), icon=":material/slideshow:"):
-        export_panel(compact, trace_args, state.step)
+        export_panel(compact, trace_settings, state.step)
 
 widgets.sync_query_params(
     link_schema(st.session_state[KEYS["src"]], st.session_state[KEYS["preset"]]),
