@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
@@ -27,6 +27,7 @@ from ui.i18n import t, te
 from ui.legacy_pages import leave_legacy_pages
 from ui.samples import SAMPLES
 from ui.stepper import clamp_step, stepper
+from ui.trace_cache import TraceSettings, compact_trace
 
 leave_legacy_pages()
 
@@ -233,41 +234,6 @@ def input_grid() -> np.ndarray | None:
         persist_state=KEEP,
     )
     return image_grid(pick.array, rows, cols, top=top / 100, left=left / 100, zoom=zoom)
-
-
-class TraceSettings(NamedTuple):
-    """One configuration of the studio, hashable (the cache key of its trace)."""
-
-    grid_json: str
-    kernel_json: str
-    bias: float
-    op: str
-    padding: Any
-    mode: str
-    stride: tuple[int, int]
-    dilation: tuple[int, int]
-
-    def trace(self) -> cc.ConvTrace:
-        """conv_core's trace of this configuration."""
-        trace_fn = cc.trace_correlate2d if self.op == "correlate" else cc.trace_convolve2d
-        bias = int(self.bias) if float(self.bias).is_integer() else self.bias
-        return trace_fn(
-            np.asarray(json.loads(self.grid_json)),
-            np.asarray(json.loads(self.kernel_json)),
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.mode,
-            bias=bias or None,
-        )
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def compact_trace(settings: TraceSettings) -> dict[str, Any]:
-    """conv_core's trace of one configuration, as the stepper's JSON (cached per settings)."""
-    # 9 significant digits: the browser's arithmetic then matches format_step's 3 decimals
-    # for values in the thousands too (the default 6 would round 1234.568 to 1234.57).
-    return cc.to_compact(settings.trace(), digits=9)
 
 
 def explain_impossible(
