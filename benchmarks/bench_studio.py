@@ -684,7 +684,7 @@ def main() -> None:
         ),
         (
             "1b. one settings change (bias), 32x32: full script run in `streamlit run` "
-            "(app.py + studio.py + Streamlit's post-run gc.collect)",
+            "(app.py + studio.py, with the app's config: no post-run gc.collect)",
             "< 100 ms",
             server_text,
             verdict(server_ok),
