@@ -11,7 +11,7 @@ from ui import url_state
 from ui.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, t
 from ui.legacy_pages import leave_legacy_pages
 from ui.page_registry import APP_ROOT, available_pages
-from ui.widgets import show_url_notices, sync_query_params
+from ui.widgets import resync_translated_choices, show_url_notices, sync_query_params
 
 # A server's first run may be wrapped in Streamlit's old pages/ list: leave it first.
 leave_legacy_pages()
@@ -33,6 +33,7 @@ st.sidebar.segmented_control(
     required=True,
     key=LANG_KEY,
     help=t("language.help"),
+    on_change=resync_translated_choices,
 )
 sync_query_params(LANG_SCHEMA, {"lang": st.session_state[LANG_KEY]})
 if st.session_state[LANG_KEY] == "ko":

@@ -60,13 +60,11 @@ import logging
 import math
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -77,22 +75,17 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import conv_core as cc  # noqa: E402
+from tests.e2e.local_server import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    run_args,
+    wait_healthy,
+)
 from ui.export import FrameLabels, frame_indices, step_png, steps_gif  # noqa: E402
 from ui.grid_sources import grid_presets, random_grid  # noqa: E402
 from ui.stepper import stepper_data, stepper_strings  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [  # as tests/e2e/conftest.py
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-START_TIMEOUT_S = 60
 VIEWPORT = {"width": 1280, "height": 1000}
 LECTURE = grid_presets()["feature_map_6x6"]
 KERNEL = LECTURE.kernel  # the studio's default filter
@@ -280,12 +273,6 @@ def apptest_reruns() -> list[float]:
 # ----------------------------------------------------------------------------- the server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # What the benchmark's servers run instead of the `streamlit` command: the same `streamlit run`
 # that also writes one JSON line per script run to the file named by $BENCH_STUDIO_RUNS: wall
 # and thread CPU time of ScriptRunner._run_script (which includes the gc.collect Streamlit
@@ -327,7 +314,7 @@ class Server:
     through :data:`SERVER_PROBE`; ``extra`` are more command-line options."""
 
     def __init__(self, script: str = "app.py", extra: tuple[str, ...] = ()) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         fd, name = tempfile.mkstemp(prefix="bench-studio-streamlit-", suffix=".log")
         self.log_path = Path(name)
@@ -336,28 +323,17 @@ class Server:
         os.close(fd)
         self.runs_path = Path(name)
         self.proc = subprocess.Popen(
-            [
-                sys.executable, "-c", SERVER_PROBE, "run", str(REPO / script),
-                "--server.headless", "true", "--server.port", str(self.port),
-                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none", *extra,
-            ],
-            cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
+            [sys.executable, "-c", SERVER_PROBE, *run_args(REPO / script, self.port, *extra)],
+            cwd=REPO,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             env={**os.environ, "BENCH_STUDIO_RUNS": str(self.runs_path)},
-        )  # fmt: skip
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        return
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop(keep_log=True)
-                tail = self.log_path.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"streamlit did not start; see {self.log_path}:\n{tail}")
-            time.sleep(0.25)
+        )
+        try:
+            wait_healthy(self.url, self.proc, self.log_path)
+        except RuntimeError:
+            self.stop(keep_log=True)
+            raise
 
     def runs(self) -> list[dict[str, float]]:
         """The script runs so far (empty if the probe could not be installed)."""

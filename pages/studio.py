@@ -191,7 +191,7 @@ def input_grid() -> np.ndarray | None:
         st.selectbox(
             t("studio.input.preset"),
             tuple(PRESETS),
-            key=KEYS["preset"],
+            key=widgets.translated_choice(KEYS["preset"]),
             format_func=widgets.labels(lambda n: cc.PRESETS[n].title_key),
             on_change=_apply_preset,
             persist_state=KEEP,
@@ -365,7 +365,7 @@ with tab_kernel:
     op = col_op.radio(
         t("studio.op.label"),
         OPS,
-        key=KEYS["op"],
+        key=widgets.translated_choice(KEYS["op"]),
         help=t("studio.op.help"),
         format_func=widgets.labels(lambda o: f"studio.op.{o}"),
         persist_state=KEEP,

@@ -329,6 +329,35 @@ def padding_mode_label(mode: str, title: str) -> str:
 # Option labels
 
 
+_TRANSLATED_CHOICES = "app.translated_choices"
+
+
+def translated_choice(key: str) -> str:
+    """Note that the selectbox or radio under ``key`` shows translated option labels.
+
+    Streamlit's browser side keeps a selectbox's or radio's value as the *label* text, and
+    a keyed widget keeps its identity when its labels change: after a language switch it
+    would show the old language's label (a radio: nothing selected) and send that text
+    back. :func:`resync_translated_choices` (the language switch's callback) re-sends
+    these widgets' values. Returns ``key``, to wrap the ``key=`` argument in place.
+    (Segmented controls send indices and need none of this.)
+    """
+    st.session_state.setdefault(_TRANSLATED_CHOICES, set()).add(key)
+    return key
+
+
+def resync_translated_choices() -> None:
+    """Re-send every :func:`translated_choice` widget's value (call on a language change).
+
+    Assigning a widget's own value through ``st.session_state`` makes Streamlit send it
+    to the browser again, formatted with the new labels.
+    """
+    ss = st.session_state
+    for key in ss.get(_TRANSLATED_CHOICES, ()):
+        if key in ss:
+            ss[key] = ss[key]
+
+
 def labels(key_of: Callable[[Any], str]) -> Callable[[Any], str]:
     """A ``format_func`` translating ``key_of(option)`` in the language of this run.
 
@@ -552,7 +581,7 @@ def kernel_editor(
             t("kernel.preset"),
             options=[*KERNELS, CUSTOM],
             format_func=labels(lambda n: "kernel.custom" if n == CUSTOM else KERNELS[n].title_key),
-            key=_k(prefix, "preset"),
+            key=translated_choice(_k(prefix, "preset")),
             persist_state=_KEEP,
             help=t("kernel.preset_help"),
             on_change=_on_preset,
@@ -826,7 +855,7 @@ def _padding_controls(
         t("conv.padding_mode"),
         options=list(modes),
         format_func=_mode_labels(),
-        key=_c(prefix, "padding_mode"),
+        key=translated_choice(_c(prefix, "padding_mode")),
         persist_state=_KEEP,
         help=t("conv.padding_mode_help"),
     )
@@ -991,7 +1020,7 @@ def image_picker(
             t("image.sample"),
             options=names,
             format_func=labels(lambda n: SAMPLES[n].title_key),
-            key=_i(prefix, "sample"),
+            key=translated_choice(_i(prefix, "sample")),
             persist_state=_KEEP,
         )
         st.caption(t(SAMPLES[name].description_key))

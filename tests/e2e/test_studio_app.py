@@ -164,7 +164,25 @@ def test_switch_to_korean(open_app, artifacts_dir):
     assert "lang=ko" in page.url
     page.locator(".stp-next").click()
     expect(page.locator(".stp-readout")).to_have_text("2 / 16 단계")
+    # choices keep their value under the new labels (the browser keeps a selectbox's or a
+    # radio's value as its label text: the app re-sends them on a language switch)
+    expect(page.locator(".st-key-studio-preset input")).to_have_value("6×6 입력, 3×3 필터")
     page.screenshot(path=artifacts_dir / "studio-5-korean.png", full_page=True)
+    page.get_by_role("tab", name="연산과 커널").click()
+    expect(page.locator(".st-key-studio-kernel-preset input")).to_have_value("직접 입력")
+    correlate = page.get_by_role("radio", name="교차 상관 (CNN 층이 계산하는 것)")
+    expect(correlate).to_be_checked()
+    page.get_by_text("합성곱 (커널을 뒤집음)", exact=True).click()
+    wait_idle(page)
+    expect(page.get_by_role("radio", name="합성곱 (커널을 뒤집음)")).to_be_checked()
+    assert "op=convolve" in page.url
+    page.screenshot(path=artifacts_dir / "studio-5-korean-kernel-tab.png")
+    # and back to English: still convolution
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    wait_idle(page)
+    page.get_by_role("tab", name="Operation and kernel").click()
+    expect(page.get_by_role("radio", name="Convolution (kernel flipped)")).to_be_checked()
+    expect(page.locator(".st-key-studio-kernel-preset input")).to_have_value("Custom")
 
 
 def test_shared_link_opens_the_same_view(open_app, artifacts_dir):
