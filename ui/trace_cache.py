@@ -37,9 +37,25 @@ class TraceSettings(NamedTuple):
     dilation: tuple[int, int]
 
     def trace(self) -> cc.ConvTrace:
-        """conv_core's trace of this configuration."""
-        trace_fn = cc.trace_correlate2d if self.op == "correlate" else cc.trace_convolve2d
+        """conv_core's trace of this configuration.
+
+        ``op`` is ``'correlate'`` or ``'convolve'`` for a 2D grid and kernel, or
+        ``'conv2d'`` for a ``(C, H, W)`` input and one ``(C, KH, KW)`` filter (a layer
+        with one output channel: the per-channel sums, then the bias).
+        """
         bias = int(self.bias) if float(self.bias).is_integer() else self.bias
+        if self.op == "conv2d":
+            weight = np.asarray(json.loads(self.kernel_json))
+            return cc.trace_conv2d(
+                np.asarray(json.loads(self.grid_json)),
+                weight[np.newaxis],
+                [bias] if bias else None,
+                self.stride,
+                self.padding,
+                self.dilation,
+                padding_mode=self.mode,
+            )
+        trace_fn = cc.trace_correlate2d if self.op == "correlate" else cc.trace_convolve2d
         return trace_fn(
             np.asarray(json.loads(self.grid_json)),
             np.asarray(json.loads(self.kernel_json)),

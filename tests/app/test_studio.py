@@ -1124,7 +1124,7 @@ def test_page_renders_in_both_languages(config: str, lang: str) -> None:
 
 def test_korean_caption_and_title() -> None:
     at = _run(lang="ko")
-    assert at.title[0].value == "슬라이딩 윈도 스튜디오"
+    assert at.title[0].value == "슬라이딩 윈도우 스튜디오"
     assert _shape_caption(at) is None, "no English caption"
     assert "입력 6 × 6 → 패딩 후 6 × 6 → 출력 4 × 4 (16단계)" in [c.value for c in at.caption]
 
@@ -1183,7 +1183,7 @@ def test_whole_app_language_switch_keeps_the_settings() -> None:
     at.sidebar.button_group(key=LANG_KEY).set_value("ko").run()
     assert not at.exception
     _assert_fully_translated(at, "ko")
-    assert at.title[0].value == "슬라이딩 윈도 스튜디오"
+    assert at.title[0].value == "슬라이딩 윈도우 스튜디오"
     assert at.radio(key="studio.op").value == "convolve"
     assert [i.value for i in at.info] == [translate("ko", "studio.op.symmetric")]
     assert "입력 6 × 6 → 패딩 후 8 × 8 → 출력 6 × 6 (36단계)" in [c.value for c in at.caption]

@@ -156,7 +156,7 @@ def test_practice_right_and_wrong(open_app, artifacts_dir):
 def test_switch_to_korean(open_app, artifacts_dir):
     page = open_app("/studio")
     page.locator('[data-testid="stSidebar"]').get_by_text("한국어", exact=True).click()
-    expect(page.locator("h1").first).to_have_text("슬라이딩 윈도 스튜디오")
+    expect(page.locator("h1").first).to_have_text("슬라이딩 윈도우 스튜디오")
     page.wait_for_selector('.stp[data-ready="1"]')
     wait_idle(page)
     expect(page.locator(".stp-readout")).to_have_text("1 / 16 단계")
@@ -207,7 +207,7 @@ def test_shared_link_opens_the_same_view(open_app, artifacts_dir):
     assert np.shape(trace.output) == (5, 4)
     expect(page.locator(".stp-readout")).to_have_text(f"6 / {n} 단계")
     assert arith(page) == cc.format_step(trace.step(5))
-    expect(page.locator("h1").first).to_have_text("슬라이딩 윈도 스튜디오")
+    expect(page.locator("h1").first).to_have_text("슬라이딩 윈도우 스튜디오")
     # the settings tabs hold the link's values
     page.get_by_role("tab", name="패딩, 스트라이드, 팽창").click()
     stride_cols = page.locator(".st-key-studio-conv-stride_cols input")
@@ -261,7 +261,7 @@ def test_studio_link_is_the_first_page_a_new_server_serves(page, fresh_app_url, 
     page.goto(f"{fresh_app_url}/studio?lang=ko&padding=1")
     st_wait_idle(page)
     page.wait_for_selector('.stp[data-ready="1"]')
-    expect(page.locator("h1").first).to_have_text("슬라이딩 윈도 스튜디오")
+    expect(page.locator("h1").first).to_have_text("슬라이딩 윈도우 스튜디오")
     nav = page.locator('[data-testid="stSidebarNav"]')
     expect(nav).to_contain_text("홈")
     assert "app" not in nav.inner_text().split()  # not the legacy list (app / home / studio)

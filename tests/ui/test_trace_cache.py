@@ -54,3 +54,13 @@ def test_whole_bias_keeps_integers():
 def test_impossible_settings_raise_the_engine_error():
     with pytest.raises(cc.ArgumentError):
         compact_trace(_settings(kernel_json=json.dumps(np.ones((7, 7)).tolist())))
+
+
+def test_conv2d_three_channels_sum_then_bias():
+    x = np.stack([GRID, GRID * 2, -GRID])
+    w = np.stack([KERNEL, -KERNEL, KERNEL * 3])
+    settings = _settings(grid_json=json.dumps(x.tolist()), kernel_json=json.dumps(w.tolist()),
+                         op="conv2d", bias=1.0)  # fmt: skip
+    compact = compact_trace(settings)
+    expected = sum(cc.correlate2d(x[c], w[c]) for c in range(3)) + 1
+    np.testing.assert_array_equal(np.asarray(compact["output"]).reshape(expected.shape), expected)
