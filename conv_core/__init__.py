@@ -52,6 +52,16 @@ from .kernels import (
     unsharp_mask,
 )
 from .padding import PADDING_MODES, pad2d, padding_mode_names
+from .pipeline import (
+    ACTIVATIONS,
+    COLOR_MODES,
+    POOLS,
+    PipelineResult,
+    Stage,
+    pixel_step,
+    pool_window,
+    run_pipeline,
+)
 from .pooling import POOL_METHODS, global_avg_pool, pool2d
 from .presets import PRESET_KINDS, PRESETS, Preset, preset_names
 from .shapes import (
@@ -94,6 +104,8 @@ from .transposed import (
 )
 
 __all__ = [
+    "ACTIVATIONS",
+    "COLOR_MODES",
     "CONV_PADDING_MODES",
     "DEFAULT_MAX_PIXELS",
     "DISPLAY_MODES",
@@ -102,6 +114,7 @@ __all__ = [
     "IMAGE_NOTE_MESSAGES",
     "KERNELS",
     "PADDING_MODES",
+    "POOLS",
     "POOL_METHODS",
     "PRESETS",
     "PRESET_KINDS",
@@ -118,11 +131,13 @@ __all__ = [
     "Kernel",
     "NormalisedKernel",
     "NotAnImageError",
+    "PipelineResult",
     "PoolStep",
     "PoolTrace",
     "Preset",
     "ReceptiveField",
     "ScatterStep",
+    "Stage",
     "Step",
     "StepParts",
     "TransposeAsConvolution",
@@ -160,14 +175,17 @@ __all__ = [
     "padding_mode_names",
     "parse_kernel",
     "parse_kernel_cell",
+    "pixel_step",
     "pool2d",
     "pool_output_size",
+    "pool_window",
     "preset_names",
     "random_kernel",
     "receptive_field",
     "relu",
     "resolve_padding",
     "resolve_padding_1d",
+    "run_pipeline",
     "sigmoid",
     "tanh",
     "to_compact",
