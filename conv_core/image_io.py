@@ -1053,13 +1053,16 @@ def to_display(feature_map: npt.ArrayLike, mode: str = "clip") -> npt.NDArray[np
     return out
 
 
-def encode_png(image: npt.ArrayLike) -> bytes:
+def encode_png(image: npt.ArrayLike, compress_level: int = 6) -> bytes:
     """Encode a uint8 grey or RGB array as PNG bytes, with no metadata.
 
     Parameters
     ----------
     image : ndarray of shape (H, W) or (H, W, 3) and dtype uint8
         Grey levels or RGB.
+    compress_level : int, optional
+        zlib level 0-9 (default 6, Pillow's). 1 encodes a 12 MP photo's feature map
+        several times faster for files about a fifth larger: for large downloads.
 
     Returns
     -------
@@ -1091,11 +1094,14 @@ def encode_png(image: npt.ArrayLike) -> bytes:
         raise ArgumentError("image_bad_channels", arg="image", channels=3, shape=arr.shape)
     buf = io.BytesIO()
     # A fresh image from an array has no info/EXIF to copy; pnginfo stays None.
-    Image.fromarray(np.ascontiguousarray(arr)).save(buf, format="PNG")
+    level = min(check_int(compress_level, "compress_level", minimum=0), 9)
+    Image.fromarray(np.ascontiguousarray(arr)).save(buf, format="PNG", compress_level=level)
     return buf.getvalue()
 
 
-def encode_png_from_float(array: npt.ArrayLike, mode: str = "clip") -> bytes:
+def encode_png_from_float(
+    array: npt.ArrayLike, mode: str = "clip", compress_level: int = 6
+) -> bytes:
     """PNG bytes of any real-valued (H, W) or (H, W, 3) array: ``encode_png(to_display(...))``.
 
     Parameters
@@ -1104,6 +1110,8 @@ def encode_png_from_float(array: npt.ArrayLike, mode: str = "clip") -> bytes:
         Finite values.
     mode : {'clip', 'abs', 'minmax', 'symmetric'}, optional
         How values become 0-255; see :func:`to_display`. Default ``'clip'``.
+    compress_level : int, optional
+        As :func:`encode_png`.
 
     Returns
     -------
@@ -1115,4 +1123,4 @@ def encode_png_from_float(array: npt.ArrayLike, mode: str = "clip") -> bytes:
     >>> load_image(encode_png_from_float(np.array([[-5.0, 300.0]])))
     array([[  0., 255.]], dtype=float32)
     """
-    return encode_png(to_display(array, mode))
+    return encode_png(to_display(array, mode), compress_level)

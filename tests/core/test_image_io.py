@@ -1271,3 +1271,16 @@ def test_encode_png_from_float():
 def test_encode_png_argument_errors(x, match):
     with pytest.raises(ArgumentError, match=match):
         encode_png(x)
+
+
+def test_encode_png_compress_level_same_pixels_any_level():
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, size=(40, 50), dtype=np.uint8)
+    fast, small = encode_png(img, compress_level=1), encode_png(img, compress_level=9)
+    assert np.array_equal(load_image(fast), img) and np.array_equal(load_image(small), img)
+    assert (
+        encode_png_from_float(img.astype(float), "clip", compress_level=0)[:8]
+        == b"\x89PNG\r\n\x1a\n"
+    )
+    with pytest.raises(ArgumentError):
+        encode_png(img, compress_level=-1)
