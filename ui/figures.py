@@ -184,7 +184,8 @@ def colorbar_ticks(values: npt.ArrayLike, mode: str) -> tuple[list[float], list[
     tickvals : list of float
         Display levels (0..255).
     ticktext : list of str
-        The raw value at each level: ``'symmetric'``: ``-m, 0, m`` with ``m = max|x|``;
+        The raw value at each level (about 4 significant digits): ``'symmetric'``:
+        ``-m, 0, m`` with ``m = max|x|``;
         ``'minmax'``: min, max; ``'clip'``: ``<=0`` and ``>=255`` (values beyond are
         clipped); ``'abs'``: ``0`` and ``>=255`` (of ``|x|``).
 
@@ -194,18 +195,28 @@ def colorbar_ticks(values: npt.ArrayLike, mode: str) -> tuple[list[float], list[
     ([0.0, 127.5, 255.0], ['-37.5', '0', '37.5'])
     >>> colorbar_ticks(np.array([[-2.0, 6.0]]), "minmax")
     ([0.0, 255.0], ['-2', '6'])
+    >>> colorbar_ticks(np.array([[6.0847, 192.3146, -701.826]]), "minmax")[1]
+    ['-701.8', '192.3']
     """
     _check_mode(mode)
     arr = np.asarray(values, dtype=np.float64)
     if mode == "symmetric":
         m = float(np.abs(arr).max()) if arr.size else 0.0
-        return [0.0, 127.5, 255.0], [format_number(-m, 4), "0", format_number(m, 4)]
+        return [0.0, 127.5, 255.0], [_tick_label(-m), "0", _tick_label(m)]
     if mode == "minmax":
         low, high = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 0.0)
-        return [0.0, 255.0], [format_number(low, 4), format_number(high, 4)]
+        return [0.0, 255.0], [_tick_label(low), _tick_label(high)]
     if mode == "clip":
         return [0.0, 255.0], ["≤0", "≥255"]
     return [0.0, 255.0], ["0", "≥255"]  # abs
+
+
+def _tick_label(value: float) -> str:
+    """About four significant digits, never an exponent: 701.826 -> '701.8', 6.0847 -> '6.085'."""
+    if value == 0 or not math.isfinite(value):
+        return format_number(value)
+    decimals = max(0, 3 - math.floor(math.log10(abs(value))))
+    return format_number(value, decimals)
 
 
 def probe_step(shape: tuple[int, int], max_points: int = DEFAULT_MAX_PROBE_POINTS) -> int:
@@ -433,41 +444,30 @@ def image_figure(
     _check_image_shape(arr, "image")
     factor, origin = _check_geometry(factor, origin)
     labels = _Labels(hover_label, row_label, col_label)
-    fig = go.Figure()
-    placement = _placement(factor, origin)
     if arr.ndim == 2:
-        fig.add_trace(
-            go.Heatmap(
-                z=arr,
-                colorscale=colorscale_for("clip"),
-                zmin=0,
-                zmax=255,
-                zauto=False,
-                showscale=False,
-                zsmooth=False,
-                hoverinfo="skip" if clickable else None,
-                hovertemplate=None if clickable else labels.template("%{z}"),
-                name="",
-                **placement,
-            )
-        )
+        trace: dict[str, Any] = {
+            "type": "heatmap",
+            "z": arr,
+            "colorscale": colorscale_for("clip"),
+            "zmin": 0,
+            "zmax": 255,
+            "zauto": False,
+            "showscale": False,
+            "zsmooth": False,
+        }
+        value_part = "%{z}"
     else:
-        fig.add_trace(
-            go.Image(
-                z=arr,
-                colormodel="rgb",
-                hoverinfo="skip" if clickable else None,
-                hovertemplate=None if clickable else labels.template("%{z[0]}, %{z[1]}, %{z[2]}"),
-                name="",
-                **placement,
-            )
-        )
+        trace = {"type": "image", "z": arr, "colormodel": "rgb"}
+        value_part = "%{z[0]}, %{z[1]}, %{z[2]}"
+    # Clickable: the probe points carry the hover (they win it anyway, being nearer).
+    hover = {"hoverinfo": "skip"} if clickable else {"hovertemplate": labels.template(value_part)}
+    data = [trace | _placement(factor, origin) | hover | {"name": ""}]
     if clickable:
-        fig.add_trace(_probe_trace(arr, "d", labels, factor, origin, max_probe_points))
-    _layout_image(fig, arr.shape[:2], factor, origin, height, title, colorbar=False)
+        data.append(_probe_trace(arr, "d", labels, factor, origin, max_probe_points))
+    layout = _image_layout(arr.shape[:2], factor, origin, height, title, colorbar=False)
     if highlight is not None:
-        _add_outline(fig, highlight, highlight_size, highlight_color)
-    return fig
+        layout["shapes"] = _outline(layout, highlight, highlight_size, highlight_color)
+    return _figure(data, layout)
 
 
 def feature_map_figure(
@@ -551,34 +551,31 @@ def feature_map_figure(
     labels = _Labels(hover_label, row_label, col_label)
     grey = arr.ndim == 2
     show_bar = grey and (mode == "symmetric" if colorbar is None else bool(colorbar))
-    placement = _placement(factor, origin)
-    fig = go.Figure()
+    layout = _image_layout(arr.shape[:2], factor, origin, height, title, colorbar=show_bar)
     if grey:
-        heatmap: dict[str, Any] = {
+        trace: dict[str, Any] = {
+            "type": "heatmap",
             "z": display,
             "colorscale": colorscale_for(mode),
             "zmin": 0,
             "zmax": 255,
             "zauto": False,
             "zsmooth": False,
-            "hoverinfo": "skip",
             "showscale": show_bar,
-            "name": "",
         }
-        fig.add_trace(go.Heatmap(**heatmap, **placement))
+        if show_bar:
+            tickvals, ticktext = colorbar_ticks(arr, mode)
+            plot_h = layout["meta"]["plot_height_px"]
+            trace["colorbar"] = _colorbar(tickvals, ticktext, colorbar_title, plot_h)
     else:
-        fig.add_trace(go.Image(z=display, colormodel="rgb", hoverinfo="skip", name="", **placement))
-    fig.add_trace(_probe_trace(arr, value_format, labels, factor, origin, max_probe_points))
-    total = _layout_image(fig, arr.shape[:2], factor, origin, height, title, colorbar=show_bar)
-    if show_bar:
-        tickvals, ticktext = colorbar_ticks(arr, mode)
-        fig.update_traces(
-            selector={"type": "heatmap"},
-            colorbar=_colorbar(tickvals, ticktext, colorbar_title, total),
-        )
+        trace = {"type": "image", "z": display, "colormodel": "rgb"}
+    data = [
+        trace | _placement(factor, origin) | {"hoverinfo": "skip", "name": ""},
+        _probe_trace(arr, value_format, labels, factor, origin, max_probe_points),
+    ]
     if highlight is not None:
-        _add_outline(fig, highlight, highlight_size, highlight_color)
-    return fig
+        layout["shapes"] = _outline(layout, highlight, highlight_size, highlight_color)
+    return _figure(data, layout)
 
 
 # --------------------------------------------------------------------------------------
@@ -621,7 +618,7 @@ def kernel_figure(
     scale = COLORSCALES[DISPLAY_COLORSCALES["symmetric"]]
     texts = [[format_number(v, decimals) for v in row] for row in k]
     positions = (k / m + 1.0) / 2.0
-    fig = _grid_figure(
+    data, layout = _grid_spec(
         z=k,
         zmin=-m,
         zmax=m,
@@ -631,7 +628,7 @@ def kernel_figure(
         title=title,
         size=size,
     )
-    return fig
+    return _figure(data, layout)
 
 
 def window_figure(
@@ -689,7 +686,7 @@ def window_figure(
     subtexts = None
     if weights is not None:
         subtexts = [["×" + format_number(w, decimals) for w in row] for row in weights]
-    fig = _grid_figure(
+    data, layout = _grid_spec(
         z=display,
         zmin=0,
         zmax=255,
@@ -707,12 +704,24 @@ def window_figure(
                 f"highlight must be a (row, col) inside the {win.shape[0]}x{win.shape[1]} "
                 f"window, but got highlight={highlight}"
             )
-        _add_outline(fig, (r, c), (1, 1), highlight_color, min_px=0, width=4)
-    return fig
+        layout["shapes"] = _outline(layout, (r, c), (1, 1), highlight_color, min_px=0, width=4)
+    return _figure(data, layout)
 
 
 # --------------------------------------------------------------------------------------
 # Internals
+
+
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """The figure for a finished spec, built in one step without plotly's validation.
+
+    Building a figure property by property (``update_layout``, ``add_shape``) with
+    validation cost 15-35 ms of server CPU per figure here, paid on every rerun by every
+    student; one unvalidated construction costs about 1 ms. The specs are validated once
+    by the tests instead (tests/ui/test_figures.py rebuilds every figure with validation
+    on). ``_validate`` is plotly.py's own switch (``BaseFigure.__init__``).
+    """
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
 
 
 class _Labels:
@@ -769,7 +778,7 @@ def _probe_trace(
     factor: int,
     origin: tuple[int, int],
     max_points: int,
-) -> go.Scatter:
+) -> dict[str, Any]:
     """Invisible scatter points at pixel centres: they carry the hover and take the clicks.
 
     ``value_format`` ``'d'`` shows integers (a photo); otherwise a d3 format of the raw
@@ -792,7 +801,8 @@ def _probe_trace(
     else:
         custom = raw.ravel().astype(np.float32)
         value_part = f"%{{customdata:{fmt}}}"
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=xs.astype(coord_dtype),
         y=ys.astype(coord_dtype),
         customdata=custom,
@@ -806,8 +816,7 @@ def _probe_trace(
     )
 
 
-def _layout_image(
-    fig: go.Figure,
+def _image_layout(
     shape: tuple[int, int],
     factor: int,
     origin: tuple[int, int],
@@ -815,8 +824,8 @@ def _layout_image(
     title: str | None,
     *,
     colorbar: bool,
-) -> int:
-    """Square pixels, row 0 on top, no ticks, fixed margins; returns the figure height."""
+) -> dict[str, Any]:
+    """Square pixels, row 0 on top, no ticks, fixed margins (and strips for title and bar)."""
     rows, cols = shape
     if height is None:
         height = same_scale_heights([(rows, cols)], _DEFAULT_WIDTH_PX)[0]
@@ -837,78 +846,90 @@ def _layout_image(
         "constrain": "domain",
         "autorange": False,
     }
-    fig.update_layout(
-        height=total,
-        margin={"l": PAD_PX, "r": PAD_PX, "t": top, "b": bottom, "pad": 0, "autoexpand": False},
-        xaxis={**axis, "range": x_range},
-        yaxis={**axis, "range": y_range, "scaleanchor": "x", "scaleratio": 1},
-        hovermode="closest",
-        hoverdistance=-1,  # the nearest probe point, wherever the pointer is
-        hoverlabel={"font": {"size": FONT_SIZE}, "bgcolor": "white", "bordercolor": _EDGE},
-        font={"size": FONT_SIZE},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        showlegend=False,
-        meta={"plot_height_px": height - 2 * PAD_PX},
-    )
+    layout: dict[str, Any] = {
+        "height": total,
+        "margin": {"l": PAD_PX, "r": PAD_PX, "t": top, "b": bottom, "pad": 0, "autoexpand": False},
+        "xaxis": {**axis, "range": x_range},
+        # A narrower column than planned leaves space below the image, not above it, so
+        # images side by side stay aligned at the top.
+        "yaxis": {
+            **axis,
+            "range": y_range,
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "constraintoward": "top",
+        },
+        "hovermode": "closest",
+        "hoverdistance": -1,  # the nearest probe point, wherever the pointer is
+        "hoverlabel": {
+            "font": {"size": FONT_SIZE, "color": _EDGE},
+            "bgcolor": "white",
+            "bordercolor": _EDGE,
+        },
+        "font": {"size": FONT_SIZE},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "showlegend": False,
+        "meta": {"plot_height_px": height - 2 * PAD_PX},
+    }
     if title:
-        _set_title(fig, title, total)
-    return total
+        layout["title"] = _title(title, total)
+    return layout
 
 
-def _set_title(fig: go.Figure, title: str, total: int) -> None:
-    fig.update_layout(
-        title={
-            "text": title,
-            "font": {"size": _TITLE_SIZE},
-            "x": 0.5,
-            "xanchor": "center",
-            "xref": "paper",
-            "yref": "container",
-            "y": 1 - 6 / total,
-            "yanchor": "top",
-        }
-    )
-
-
-def _colorbar(
-    tickvals: list[float], ticktext: list[str], title: str | None, total: int
-) -> dict[str, Any]:
-    """A horizontal colour bar in the strip under the plot area."""
-    bar: dict[str, Any] = {
-        "orientation": "h",
-        "thickness": 14,
-        "len": 0.9,
-        "lenmode": "fraction",
+def _title(title: str, total: int) -> dict[str, Any]:
+    return {
+        "text": title,
+        "font": {"size": _TITLE_SIZE},
         "x": 0.5,
         "xanchor": "center",
         "xref": "paper",
         "yref": "container",
-        "y": 6 / total,
-        "yanchor": "bottom",
+        "y": 1 - 6 / total,
+        "yanchor": "top",
+    }
+
+
+def _colorbar(
+    tickvals: list[float], ticktext: list[str], title: str | None, plot_h: int
+) -> dict[str, Any]:
+    """A horizontal colour bar in the strip under the plot area: title, bar, tick labels."""
+    bar: dict[str, Any] = {
+        "orientation": "h",
+        "thickness": 14,
+        "len": 0.8,  # room for the end labels, which are centred on the bar's ends
+        "lenmode": "fraction",
+        "x": 0.5,
+        "xanchor": "center",
+        "xref": "paper",
+        # Its top (title included) 8 px under the plot area. (In "container" coordinates
+        # plotly 3.8 let the title overlap the bar; "paper" places it right.)
+        "yref": "paper",
+        "y": -8 / plot_h,
+        "yanchor": "top",
         "tickmode": "array",
         "tickvals": tickvals,
         "ticktext": ticktext,
         "ticks": "outside",
-        "tickfont": {"size": FONT_SIZE},
+        "tickfont": {"size": FONT_SIZE, "color": _EDGE},
         "outlinewidth": 1,
         "outlinecolor": _EDGE,
     }
     if title:
-        bar["title"] = {"text": title, "side": "top", "font": {"size": FONT_SIZE}}
+        bar["title"] = {"text": title, "side": "top", "font": {"size": FONT_SIZE, "color": _EDGE}}
     return bar
 
 
-def _add_outline(
-    fig: go.Figure,
+def _outline(
+    layout: dict[str, Any],
     corner: tuple[int, int],
     size: tuple[int, int],
     color: str,
     *,
     min_px: int = _MIN_OUTLINE_PX,
     width: float = 3,
-) -> None:
-    """Outline rows r..r+h-1, cols c..c+w-1 (axis units) in ``color`` over a dark edge.
+) -> list[dict[str, Any]]:
+    """Shapes outlining rows r..r+h-1, cols c..c+w-1 (axis units): ``color`` over a dark edge.
 
     When the box would be smaller than ``min_px`` on screen (estimated from the plot
     height), a ``min_px`` square is drawn around its centre instead, so a 3x3 window on
@@ -921,17 +942,19 @@ def _add_outline(
     x0, x1, y0, y1 = c - 0.5, c + w - 0.5, r - 0.5, r + h - 0.5
     shape: dict[str, Any] = {"type": "rect", "xref": "x", "yref": "y", "layer": "above"}
     if min_px > 0:
-        y_span = abs(fig.layout.yaxis.range[0] - fig.layout.yaxis.range[1])
-        plot_px = (fig.layout.meta or {}).get("plot_height_px", 0)
-        px_per_unit = plot_px / y_span if y_span else 0.0
+        y_range = layout["yaxis"]["range"]
+        y_span = abs(y_range[0] - y_range[1])
+        px_per_unit = layout["meta"]["plot_height_px"] / y_span if y_span else 0.0
         if min(h, w) * px_per_unit < min_px:
             half = min_px / 2
             shape.update(xsizemode="pixel", ysizemode="pixel")
             shape.update(xanchor=(x0 + x1) / 2, yanchor=(y0 + y1) / 2)
             x0, x1, y0, y1 = -half, half, half, -half
     shape.update(x0=x0, x1=x1, y0=y0, y1=y1)
-    fig.add_shape(**shape, line={"color": _EDGE, "width": width + 3})
-    fig.add_shape(**shape, line={"color": color, "width": width})
+    return [
+        {**shape, "line": {"color": _EDGE, "width": width + 3}},
+        {**shape, "line": {"color": color, "width": width}},
+    ]
 
 
 def _relative_luminance(rgb: Sequence[float]) -> float:
@@ -954,7 +977,7 @@ def _text_colour(cell_rgb: str) -> str:
     return _EDGE if contrast_dark >= contrast_light else _LIGHT_TEXT
 
 
-def _grid_figure(
+def _grid_spec(
     *,
     z: np.ndarray,
     zmin: float,
@@ -965,8 +988,8 @@ def _grid_figure(
     title: str | None,
     size: int,
     subtexts: list[list[str]] | None = None,
-) -> go.Figure:
-    """A heatmap of a small grid with a number in every cell and square cells."""
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Data and layout of a small grid heatmap with a number in every cell, square cells."""
     rows, cols = z.shape
     longest = max(len(t) for row in texts for t in row)
     if subtexts is not None:
@@ -980,20 +1003,21 @@ def _grid_figure(
     font = max(_MIN_CELL_FONT, math.floor(font))
     width = round(cell * cols) + 2 * PAD_PX
     height = round(cell * rows) + 2 * PAD_PX
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            zmin=zmin,
-            zmax=zmax,
-            zauto=False,
-            colorscale=colorscale,
-            showscale=False,
-            hoverinfo="skip",
-            xgap=1,
-            ygap=1,
-            name="",
-        )
-    )
+    data = [
+        {
+            "type": "heatmap",
+            "z": z,
+            "zmin": zmin,
+            "zmax": zmax,
+            "zauto": False,
+            "colorscale": colorscale,
+            "showscale": False,
+            "hoverinfo": "skip",
+            "xgap": 1,
+            "ygap": 1,
+            "name": "",
+        }
+    ]
     colours = sample_colorscale(colorscale, np.clip(positions, 0, 1).ravel().tolist())
     annotations = []
     sub_font = max(_MIN_CELL_FONT, math.floor(font * 0.8))
@@ -1034,19 +1058,19 @@ def _grid_figure(
         "constrain": "domain",
         "autorange": False,
     }
-    fig.update_layout(
-        width=width,
-        height=total,
-        margin={"l": PAD_PX, "r": PAD_PX, "t": top, "b": PAD_PX, "pad": 0, "autoexpand": False},
-        xaxis={**axis, "range": [-0.5, cols - 0.5]},
-        yaxis={**axis, "range": [rows - 0.5, -0.5], "scaleanchor": "x", "scaleratio": 1},
-        annotations=annotations,
-        font={"size": FONT_SIZE},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        showlegend=False,
-        meta={"plot_height_px": height - 2 * PAD_PX, "cell_px": cell, "font_px": font},
-    )
+    layout: dict[str, Any] = {
+        "width": width,
+        "height": total,
+        "margin": {"l": PAD_PX, "r": PAD_PX, "t": top, "b": PAD_PX, "pad": 0, "autoexpand": False},
+        "xaxis": {**axis, "range": [-0.5, cols - 0.5]},
+        "yaxis": {**axis, "range": [rows - 0.5, -0.5], "scaleanchor": "x", "scaleratio": 1},
+        "annotations": annotations,
+        "font": {"size": FONT_SIZE},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "showlegend": False,
+        "meta": {"plot_height_px": height - 2 * PAD_PX, "cell_px": cell, "font_px": font},
+    }
     if title:
-        _set_title(fig, title, total)
-    return fig
+        layout["title"] = _title(title, total)
+    return data, layout
