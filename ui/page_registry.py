@@ -54,6 +54,7 @@ class PageEntry:
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("home", "pages/home.py", "home", ":material/home:", default=True),
     PageEntry("studio", "pages/studio.py", "studio", ":material/grid_on:"),
+    PageEntry("lab", "pages/lab.py", "lab", ":material/filter:"),
 )
 
 

@@ -1,0 +1,705 @@
+"""Image Filter Lab: your own image through edge and blur kernels, channels, ReLU and pooling.
+
+Reads top to bottom like the screen: settings in four tabs (image, colour and filters,
+pipeline, display), then the preview (computed on a downscaled copy at once: only
+downscaled images ever go to the browser), the numbers behind a clicked pixel, the
+feature-map gallery, the window sliding over a region (the studio's stepper), and the
+full-resolution downloads (one server-wide queue for heavy jobs).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+import conv_core as cc
+from ui import figures, widgets
+from ui.grid_sources import image_grid
+from ui.i18n import t, te
+from ui.jobs import FULL_RES_JOBS, JobTimeout
+from ui.legacy_pages import leave_legacy_pages
+from ui.samples import load_sample
+from ui.stepper import clamp_step, stepper
+from ui.trace_cache import TraceSettings, compact_trace
+
+leave_legacy_pages()
+
+P = "lab"
+#: Longer side of the working copy the preview is computed on (and all that is drawn).
+PREVIEW_SIDE = 640
+#: Largest region the sliding animation steps through.
+SLIDE_MAX = 32
+MAX_EXTRA_FILTERS = 7
+COLOR_MODES = cc.COLOR_MODES
+ACTIVATIONS = cc.ACTIVATIONS
+POOLS = cc.POOLS
+# Width (px) assumed for one of two side-by-side columns when sizing figures: on the small
+# side (a laptop with the sidebar open), so on wider screens the image is limited by its
+# height and gains a margin at the sides rather than empty bands above and below.
+FIG_WIDTH = 420
+KEEP = widgets.KEEP_STATE
+KEYS = {
+    name: f"{P}.{name}"
+    for name in (
+        "color",
+        "per_channel",
+        "more",
+        "activation",
+        "slope",
+        "pool",
+        "pool_size",
+        "pool_stride",
+        "display",
+        "slide_rows",
+        "slide_cols",
+        "slide_top",
+        "slide_left",
+        "slide_zoom",
+        "slide_channel",
+    )
+}
+DEFAULTS: dict[str, Any] = {
+    "color": "gray",
+    "per_channel": False,
+    "more": [],
+    "activation": "none",
+    "slope": 0.01,
+    "pool": "none",
+    "pool_size": 2,
+    "pool_stride": 2,
+    "display": "abs",
+    "slide_rows": 12,
+    "slide_cols": 12,
+    "slide_top": 40,
+    "slide_left": 40,
+    "slide_zoom": 8,
+    "slide_channel": 0,
+}
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One filter of the gallery: its name (a KERNELS name or None) and its kernel(s)."""
+
+    label: str
+    kernel: np.ndarray  # (KH, KW), or (3, KH, KW) for a per-channel CNN filter
+    bias: float
+
+
+def _init_state() -> None:
+    for name, value in DEFAULTS.items():
+        st.session_state.setdefault(KEYS[name], value)
+
+
+def channel_names() -> list[str]:
+    return t("lab.color.channel_names").split(",")
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def color_and_filters() -> tuple[str, list[Filter]] | None:
+    """The colour mode and the filters (None while a kernel cell is invalid)."""
+    color = st.radio(
+        t("lab.color.label"),
+        COLOR_MODES,
+        key=widgets.translated_choice(KEYS["color"]),
+        format_func=widgets.labels(lambda m: f"lab.color.{m}"),
+        help=t("lab.color.help"),
+        persist_state=KEEP,
+        horizontal=True,
+    )
+    st.caption(t(f"lab.color.explain_{color}"))
+    per_channel = False
+    if color == "cnn":
+        per_channel = st.toggle(
+            t("lab.color.per_channel"),
+            key=KEYS["per_channel"],
+            help=t("lab.color.per_channel_help"),
+            persist_state=KEEP,
+        )
+    names = channel_names()
+    if per_channel:
+        cols = st.columns(3, gap="medium")
+        choices = []
+        for c, column in enumerate(cols):
+            with column:
+                st.markdown(f"**{t('lab.color.channel_kernel', channel=names[c])}**")
+                prefix = P if c == 0 else f"{P}.ch{c}"
+                choices.append(widgets.kernel_editor(prefix, default="sobel_x", show_bias=c == 0))
+        if any(choice.matrix is None for choice in choices):
+            return None
+        shapes = {choice.matrix.shape for choice in choices}
+        if len(shapes) > 1:
+            st.error(t("lab.color.channel_shapes"))
+            return None
+        main = Filter(
+            t("lab.result.custom"),
+            np.stack([choice.matrix.astype(float) for choice in choices]),
+            float(choices[0].bias),
+        )
+    else:
+        st.markdown(f"**{t('lab.filters.main')}**")
+        choice = widgets.kernel_editor(P, default="sobel_x")
+        if choice.matrix is None:
+            return None
+        label = t(cc.KERNELS[choice.name].title_key) if choice.name else t("lab.result.custom")
+        main = Filter(label, choice.matrix.astype(float), float(choice.bias))
+    more = st.multiselect(
+        t("lab.filters.more"),
+        [name for name in cc.KERNELS if name != "identity"],
+        key=widgets.translated_choice(KEYS["more"]),
+        format_func=widgets.labels(lambda n: cc.KERNELS[n].title_key),
+        max_selections=MAX_EXTRA_FILTERS,
+        help=t("lab.filters.more_help"),
+        persist_state=KEEP,
+    )
+    extra = [
+        Filter(t(cc.KERNELS[n].title_key), cc.KERNELS[n].matrix.astype(float), 0.0) for n in more
+    ]
+    return color, [main, *extra]
+
+
+def pipeline_settings() -> dict[str, Any]:
+    """Convolution settings, activation and pooling."""
+    conv = widgets.conv_controls(P, side_by_side=True)
+    st.divider()
+    c1, c2 = st.columns(2, gap="large")
+    with c1:
+        activation = st.selectbox(
+            t("lab.pipeline.activation"),
+            ACTIVATIONS,
+            key=widgets.translated_choice(KEYS["activation"]),
+            format_func=widgets.labels(lambda a: f"lab.activations.{a}"),
+            help=t("lab.pipeline.activation_help"),
+            persist_state=KEEP,
+        )
+        slope = 0.01
+        if activation == "leaky_relu":
+            slope = st.number_input(
+                t("lab.pipeline.slope"), 0.0, 1.0, step=0.01, key=KEYS["slope"],
+                persist_state=KEEP,
+            )  # fmt: skip
+    with c2:
+        pool = st.segmented_control(
+            t("lab.pipeline.pool"),
+            POOLS,
+            key=KEYS["pool"],
+            format_func=widgets.labels(lambda p: f"lab.pools.{p}"),
+            help=t("lab.pipeline.pool_help"),
+            required=True,
+            persist_state=KEEP,
+        )
+        size, stride = 2, 2
+        if pool != "none":
+            s1, s2 = st.columns(2)
+            size = s1.number_input(
+                t("lab.pipeline.pool_size"), 1, 8, key=KEYS["pool_size"], persist_state=KEEP
+            )
+            stride = s2.number_input(
+                t("lab.pipeline.pool_stride"), 1, 8, key=KEYS["pool_stride"],
+                help=t("lab.pipeline.pool_stride_help"), persist_state=KEEP,
+            )  # fmt: skip
+    return {
+        "conv": conv,
+        "activation": activation,
+        "slope": float(slope),
+        "pool": pool,
+        "pool_size": int(size),
+        "pool_stride": int(stride),
+    }
+
+
+def display_setting() -> str:
+    mode = st.radio(
+        t("lab.display.label"),
+        cc.DISPLAY_MODES,
+        key=widgets.translated_choice(KEYS["display"]),
+        format_func=widgets.labels(lambda m: f"display_mode_names.{m}"),
+        help=t("lab.display.help"),
+        persist_state=KEEP,
+    )
+    st.caption(t(f"display_modes.{mode}"))
+    return mode
+
+
+# ----------------------------------------------------------------------------- compute
+
+
+def working_image(pick: widgets.ImagePick, color: str) -> np.ndarray:
+    """The preview copy in the colour mode's form: (H, W) grey or (H, W, 3), whole 0-255
+    values like an 8-bit image (so a clicked pixel's arithmetic has whole numbers)."""
+    array = pick.array
+    if color == "gray" and array.ndim == 3:
+        array = array @ np.array([0.299, 0.587, 0.114], np.float32)
+    elif color != "gray" and array.ndim == 2:
+        array = np.repeat(array[:, :, None], 3, axis=2)
+    return np.rint(array).astype(np.float32)
+
+
+def filter_weights(f: Filter, color: str) -> np.ndarray:
+    """The filter as run_pipeline takes it: (1, KH, KW), or (1, 3, KH, KW) per channel."""
+    if color == "cnn" and f.kernel.ndim == 2:
+        return np.broadcast_to(f.kernel, (3, *f.kernel.shape))[np.newaxis]
+    return f.kernel[np.newaxis]
+
+
+def run(
+    image: np.ndarray, f: Filter, color: str, s: dict[str, Any], *, channel_maps: bool = True
+) -> cc.PipelineResult:
+    """One filter through the whole pipeline (its own run: filters may differ in size)."""
+    conv: widgets.ConvSettings = s["conv"]
+    return cc.run_pipeline(
+        image,
+        filter_weights(f, color),
+        [f.bias],
+        color_mode=color,
+        stride=conv.stride,
+        padding=conv.padding,
+        dilation=conv.dilation,
+        padding_mode=conv.padding_mode,
+        activation=s["activation"],
+        negative_slope=s["slope"],
+        pool=s["pool"],
+        pool_size=s["pool_size"],
+        pool_stride=s["pool_stride"],
+        channel_maps=channel_maps,
+    )
+
+
+# ----------------------------------------------------------------------------- showing
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return " × ".join(str(n) for n in shape)
+
+
+def stage_lines(image: np.ndarray, result: cc.PipelineResult, f: Filter, s: dict[str, Any]) -> None:
+    """The shape after every stage of filter 1, with the output-size formulas."""
+    in_shape = (*image.shape[:2], 1 if image.ndim == 2 else image.shape[2])
+    conv, bias, act, pool = result.stages
+    lines = [
+        t("lab.result.stage_input", shape=shape_text(in_shape)),
+        t("lab.result.stage_conv", shape=shape_text(conv.shape)),
+        t("lab.result.stage_bias", bias=_num(f.bias), shape=shape_text(bias.shape)),
+    ]
+    if s["activation"] != "none":
+        name = t(f"lab.activations.{s['activation']}")
+        lines.append(t("lab.result.stage_activation", name=name, shape=shape_text(act.shape)))
+    if s["pool"] != "none":
+        lines.append(
+            t(
+                "lab.result.stage_pool",
+                name=t(f"lab.pools.{s['pool']}"),
+                size=s["pool_size"],
+                stride=s["pool_stride"],
+                shape=shape_text(pool.shape),
+            )
+        )
+    st.markdown(" → ".join(f"**{line}**" if i == 0 else line for i, line in enumerate(lines)))
+    formulas = [
+        t("lab.result.formula_rows", formula=result.conv_rows.formula()),
+        t("lab.result.formula_cols", formula=result.conv_cols.formula()),
+    ]
+    if result.pool_rows is not None and result.pool_cols is not None:
+        formulas += [
+            t("lab.result.pool_rows", formula=result.pool_rows.formula()),
+            t("lab.result.pool_cols", formula=result.pool_cols.formula()),
+        ]
+    st.markdown("\n".join(f"- `{line}`" for line in formulas))
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def result_map(result: cc.PipelineResult) -> np.ndarray:
+    """Filter 1's final map: (H, W) or (H, W, 3) (contiguous: 'photo' maps are views)."""
+    return np.ascontiguousarray(result.result.maps[0])
+
+
+def map_figure(values: np.ndarray, mode: str, title: str | None, height: int | None = None) -> Any:
+    return figures.feature_map_figure(
+        values,
+        mode,
+        title=title,
+        height=height,
+        hover_label=t("figures.value"),
+        row_label=t("figures.row"),
+        col_label=t("figures.col"),
+    )
+
+
+def clicked_point(event: Any) -> tuple[int, int] | None:
+    """(row, col) of the clicked point of a plotly_chart selection event, if any."""
+    try:
+        points = event.selection.points
+    except AttributeError:
+        return None
+    if not points:
+        return None
+    point = points[0]
+    x, y = point.get("x"), point.get("y")
+    if x is None or y is None:
+        return None
+    return round(float(y)), round(float(x))
+
+
+def explain_pixel(
+    image: np.ndarray, f: Filter, color: str, s: dict[str, Any], result: cc.PipelineResult,
+    row: int, col: int,
+) -> None:  # fmt: skip
+    """The window of input values under a clicked result pixel and its arithmetic."""
+    final = result.result.maps[0]
+    if not (0 <= row < final.shape[0] and 0 <= col < final.shape[1]):
+        st.caption(t("lab.click.outside"))
+        return
+    st.markdown(f"**{t('lab.click.header', row=row, col=col, i=1)}**")
+    st.caption(t("lab.click.preview_scale"))
+    conv: widgets.ConvSettings = s["conv"]
+    if s["pool"] != "none":
+        before = result.stages[2].maps
+        window, (r, c) = cc.pool_window(
+            before, 0, row, col, pool=s["pool"], pool_size=s["pool_size"],
+            pool_stride=s["pool_stride"], channel=0 if color == "photo" else None,
+        )  # fmt: skip
+        pr, pc = _pool_highlight(window, s["pool"])
+        st.markdown(t("lab.click.pool_window", method=t(f"lab.pools.{s['pool']}")))
+        pool_col, _ = st.columns([1, 2])
+        pool_col.plotly_chart(
+            figures.window_figure(window, highlight=(pr, pc) if s["pool"] == "max" else None),
+            key=f"{P}.pool_window",
+        )
+        st.markdown(t("lab.click.pool_then", row=r, col=c))
+        row, col = r, c
+    names = channel_names()
+    channels = range(3) if color == "photo" else [None]
+    for channel in channels:
+        step = cc.pixel_step(
+            image, filter_weights(f, color), [f.bias], filter_index=0, row=row, col=col,
+            channel=channel, color_mode=color, stride=conv.stride, padding=conv.padding,
+            dilation=conv.dilation, padding_mode=conv.padding_mode,
+        )  # fmt: skip
+        if channel is not None:
+            st.markdown(f"*{t('lab.click.channel', channel=names[channel])}*")
+        patch = np.asarray(step.patch)
+        windows = [(t("lab.click.window"), patch)] if patch.ndim == 2 else [
+            (t("lab.click.channel", channel=names[c]), patch[c]) for c in range(len(patch))
+        ]  # fmt: skip
+        cols = st.columns(max(3, len(windows)), gap="small")
+        for i, (title, values) in enumerate(windows):
+            cols[i].plotly_chart(
+                figures.window_figure(values, title=title), key=f"{P}.window.{channel}.{i}"
+            )
+        st.markdown(f"**{t('lab.click.arithmetic')}**")
+        st.code(cc.format_step(step), language=None, wrap_lines=True)
+
+
+def _pool_highlight(window: np.ndarray, pool: str) -> tuple[int, int]:
+    if pool != "max":
+        return 0, 0
+    r, c = np.unravel_index(int(np.argmax(window)), window.shape)
+    return r.item(), c.item()
+
+
+def channel_panel(result: cc.PipelineResult, f: Filter, mode: str) -> None:
+    """CNN mode: filter 1's three channel maps, then their sum plus the bias."""
+    if result.channel_maps is None:
+        return
+    st.subheader(t("lab.result.channels_header"))
+    st.caption(t("lab.result.channels_note"))
+    names = channel_names()
+    cols = st.columns(4, gap="small")
+    height = figures.same_scale_heights([result.channel_maps.shape[2:4]], 200)[0]
+    for c in range(3):
+        with cols[c]:
+            title = t("lab.result.channel_map", channel=names[c])
+            st.plotly_chart(
+                map_figure(result.channel_maps[0, c], mode, title, height), key=f"{P}.channel.{c}"
+            )
+    with cols[3]:
+        title = t("lab.result.channel_sum", bias=_num(f.bias))
+        st.plotly_chart(
+            map_figure(result.stages[1].maps[0], mode, title, height), key=f"{P}.channel.sum"
+        )
+
+
+def gallery(results: list[cc.PipelineResult], filters: list[Filter], mode: str) -> None:
+    """Every filter's kernel beside its feature map, and the output depth."""
+    st.subheader(t("lab.result.gallery_header"))
+    n = len(filters)
+    st.markdown(t("lab.filters.depth", n=n))
+    shapes = {r.result.maps.shape[1:3] for r in results}
+    if len(shapes) == 1:
+        h, w = next(iter(shapes))
+        depth = sum(r.result.shape[2] for r in results)
+        st.caption(t("lab.filters.depth_stack", h=h, w=w, c=depth))
+    else:
+        st.caption(t("lab.filters.depth_sizes"))
+    per_row = 2
+    for start in range(0, n, per_row):
+        cols = st.columns(per_row, gap="large")
+        for i in range(start, min(start + per_row, n)):
+            f, r = filters[i], results[i]
+            with cols[i - start]:
+                st.markdown(f"**{t('lab.result.map_of', i=i + 1, name=f.label)}**")
+                k_col, m_col = st.columns([2, 3], gap="small", vertical_alignment="center")
+                kernel = f.kernel if f.kernel.ndim == 2 else f.kernel[0]
+                with k_col:
+                    st.caption(t("lab.result.kernel_of", i=i + 1))
+                    st.plotly_chart(
+                        figures.kernel_figure(kernel, size=170), key=f"{P}.gallery.kernel.{i}"
+                    )
+                final = result_map(r)
+                height = figures.same_scale_heights([final.shape[:2]], 260)[0]
+                m_col.plotly_chart(
+                    map_figure(final, mode, None, height), key=f"{P}.gallery.map.{i}"
+                )
+
+
+# ----------------------------------------------------------------------------- sliding
+
+
+def slide_panel(image: np.ndarray, f: Filter, color: str, s: dict[str, Any]) -> None:
+    """A small region of the image, stepped through in the browser (the studio's stepper)."""
+    ss = st.session_state
+    st.caption(t("lab.slide.intro", max=SLIDE_MAX))
+    c1, c2, c3, c4, c5 = st.columns(5)
+    rows, cols = (
+        int(column.number_input(t(f"lab.slide.{name}"), 1, SLIDE_MAX, key=KEYS[f"slide_{name}"],
+                                persist_state=KEEP))
+        for column, name in ((c1, "rows"), (c2, "cols"))
+    )  # fmt: skip
+    top = c3.slider(t("lab.slide.top"), 0, 100, key=KEYS["slide_top"], persist_state=KEEP)
+    left = c4.slider(t("lab.slide.left"), 0, 100, key=KEYS["slide_left"], persist_state=KEEP)
+    zoom = c5.slider(
+        t("lab.slide.zoom"), 1, 32, key=KEYS["slide_zoom"], help=t("lab.slide.zoom_help"),
+        persist_state=KEEP,
+    )  # fmt: skip
+    names = channel_names()
+    region = dict(top=top / 100, left=left / 100, zoom=zoom)
+    conv: widgets.ConvSettings = s["conv"]
+    if color == "gray":
+        grid = image_grid(image, rows, cols, **region)
+        settings = TraceSettings(
+            json.dumps(grid.tolist()), json.dumps(f.kernel.tolist()), f.bias, "correlate",
+            conv.padding, conv.padding_mode, conv.stride, conv.dilation,
+        )  # fmt: skip
+        channel_labels = None
+    elif color == "photo":
+        channel = st.segmented_control(
+            t("lab.slide.channel"), [0, 1, 2], key=KEYS["slide_channel"],
+            format_func=lambda c: names[c], required=True, persist_state=KEEP,
+            help=t("lab.slide.photo_channel"),
+        )  # fmt: skip
+        grid = image_grid(image[:, :, channel], rows, cols, **region)
+        settings = TraceSettings(
+            json.dumps(grid.tolist()), json.dumps(f.kernel.tolist()), f.bias, "correlate",
+            conv.padding, conv.padding_mode, conv.stride, conv.dilation,
+        )  # fmt: skip
+        channel_labels = None
+    else:
+        grids = np.stack([image_grid(image[:, :, c], rows, cols, **region) for c in range(3)])
+        weight = filter_weights(f, color)[0]
+        settings = TraceSettings(
+            json.dumps(grids.tolist()), json.dumps(np.asarray(weight).tolist()), f.bias,
+            "conv2d", conv.padding, conv.padding_mode, conv.stride, conv.dilation,
+        )  # fmt: skip
+        channel_labels = names
+    try:
+        compact = compact_trace(settings)
+    except cc.ArgumentError as err:
+        st.error(te(err))
+        return
+    step = clamp_step(ss.get(f"{P}.slide_step", 0), int(compact["n_steps"]))
+    state = stepper(
+        compact, key=f"{P}.stepper", step=step, channel_names=channel_labels, url_param=None
+    )
+    ss[f"{P}.slide_step"] = state.step
+
+
+# ----------------------------------------------------------------------------- downloads
+
+
+@st.cache_data(max_entries=4, ttl=1800, show_spinner=False)
+def full_resolution_pngs(
+    digest: str, _load: Any, color: str, filters_json: str, settings_json: str, mode: str
+) -> list[bytes]:
+    """PNG bytes of every filter's final map at the image's own size (cached per settings).
+
+    ``_load`` (not hashed: ``digest`` names the image) returns the full-size array.
+    """
+    image = _load()
+    s = json.loads(settings_json)
+    pngs = []
+    for item in json.loads(filters_json):
+        f = Filter(item["label"], np.asarray(item["kernel"], dtype=float), float(item["bias"]))
+        conv = widgets.ConvSettings(
+            _padding(s["padding"]), s["mode"], tuple(s["stride"]), tuple(s["dilation"])
+        )
+        # No per-channel maps at full size: 8 filters of 12 MP would keep 1 GB more.
+        result = run(image, f, color, {**s, "conv": conv}, channel_maps=False)
+        # zlib level 1: a 12 MP map encodes several times faster than at the default 6.
+        pngs.append(cc.encode_png_from_float(result_map(result), mode, compress_level=1))
+        del result
+    return pngs
+
+
+def _padding(spec: Any) -> Any:
+    """JSON turned tuples into lists: back to what conv_core takes."""
+    if isinstance(spec, list):
+        return tuple(tuple(p) if isinstance(p, list) else p for p in spec)
+    return spec
+
+
+def full_image_loader(pick: widgets.ImagePick, color: str) -> Any:
+    """A function returning the full-size image (decoded again, never kept in the session)."""
+
+    def load() -> np.ndarray:
+        if pick.source == "sample":
+            array = load_sample(pick.name, as_gray=color == "gray")
+        else:
+            upload = st.session_state.get(f"{P}.image.upload")
+            array = cc.load_image(upload.getvalue(), as_gray=color == "gray")
+        if color != "gray" and array.ndim == 2:
+            array = np.repeat(array[:, :, None], 3, axis=2)
+        return array
+
+    return load
+
+
+def download_panel(
+    pick: widgets.ImagePick, image: np.ndarray, results: list[cc.PipelineResult],
+    filters: list[Filter], color: str, s: dict[str, Any], mode: str,
+) -> None:  # fmt: skip
+    st.caption(t("lab.download.intro"))
+    if not pick.downscaled:
+        st.caption(t("lab.download.preview_small"))
+        pngs = [cc.encode_png_from_float(result_map(r), mode) for r in results]
+        _download_buttons(pngs)
+        return
+    conv: widgets.ConvSettings = s["conv"]
+    filters_json = json.dumps(
+        [{"label": f.label, "kernel": f.kernel.tolist(), "bias": f.bias} for f in filters]
+    )
+    settings_json = json.dumps(
+        {
+            "padding": conv.padding, "mode": conv.padding_mode, "stride": conv.stride,
+            "dilation": conv.dilation, "activation": s["activation"], "slope": s["slope"],
+            "pool": s["pool"], "pool_size": s["pool_size"], "pool_stride": s["pool_stride"],
+        }
+    )  # fmt: skip
+    args = (pick.digest, full_image_loader(pick, color), color, filters_json, settings_json, mode)
+    wanted = (pick.digest, color, filters_json, settings_json, mode)
+    ss = st.session_state
+    if st.button(t("lab.download.compute"), key=f"{P}.full_res", icon=":material/hd:"):
+        width, height = pick.info.size
+        note = st.empty()
+        started = time.monotonic()
+
+        def waiting(ahead: int) -> None:
+            note.info(t("lab.download.queued", n=ahead), icon=":material/hourglass_top:")
+
+        try:
+            with st.spinner(t("lab.download.computing", w=width, h=height)):
+                pngs = FULL_RES_JOBS.run(lambda: full_resolution_pngs(*args), on_wait=waiting)
+        except JobTimeout:
+            note.warning(t("lab.download.busy"))
+            return
+        except cc.ConvLabError as err:
+            note.error(te(err))
+            return
+        note.success(t("lab.download.ready", seconds=time.monotonic() - started))
+        ss[f"{P}.full_res_done"] = wanted
+    if ss.get(f"{P}.full_res_done") == wanted:
+        # Cached: asking again costs nothing (bounded cache, 4 entries).
+        _download_buttons(full_resolution_pngs(*args))
+
+
+def _download_buttons(pngs: list[bytes]) -> None:
+    cols = st.columns(min(4, max(1, len(pngs))))
+    for i, data in enumerate(pngs):
+        label = t("lab.download.result_png") if i == 0 else t("lab.download.map_png", i=i + 1)
+        cols[i % len(cols)].download_button(
+            label, data, file_name=f"convlab-feature-map-{i + 1}.png", mime="image/png",
+            key=f"{P}.download.{i}", icon=":material/download:",
+        )  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- the page
+
+_init_state()
+st.title(t("lab.title"))
+st.caption(t("lab.intro"))
+
+tab_image, tab_filters, tab_pipeline, tab_display = st.tabs(
+    [t("lab.tabs.image"), t("lab.tabs.filters"), t("lab.tabs.pipeline"), t("lab.tabs.display")],
+    key=f"{P}.tabs",
+)
+with tab_image:
+    pick = widgets.image_picker(P, as_gray=False, max_side=PREVIEW_SIDE)
+with tab_filters:
+    chosen = color_and_filters()
+with tab_pipeline:
+    settings = pipeline_settings()
+with tab_display:
+    display = display_setting()
+
+if pick is None:
+    st.info(t("lab.no_image"), icon=":material/image:")
+    st.stop()
+if chosen is None:
+    st.stop()  # the kernel editor shows what is wrong
+color, filters = chosen
+image = working_image(pick, color)
+try:
+    results = [run(image, f, color, settings) for f in filters]
+except cc.ArgumentError as err:
+    st.error(te(err))
+    st.stop()
+
+main_result = results[0]
+st.header(t("lab.result.header"))
+if pick.downscaled:
+    ow, oh = pick.info.size
+    st.caption(t("lab.result.preview_note", w=image.shape[1], h=image.shape[0], ow=ow, oh=oh))
+st.markdown(f"**{t('lab.result.shapes')}**")
+stage_lines(image, main_result, filters[0], settings)
+
+final = result_map(main_result)
+heights = figures.same_scale_heights([image.shape[:2], final.shape[:2]], FIG_WIDTH)
+left, right = st.columns(2, gap="medium")
+with left:
+    st.plotly_chart(
+        figures.image_figure(
+            np.clip(np.rint(image), 0, 255).astype(np.uint8), title=t("lab.result.original"),
+            height=heights[0],
+        ),
+        key=f"{P}.original",
+    )  # fmt: skip
+with right:
+    event = st.plotly_chart(
+        map_figure(final, display, t("lab.result.result_filter", i=1), heights[1]),
+        key=f"{P}.result",
+        on_select="rerun",
+        selection_mode="points",
+    )
+st.caption(t("lab.result.click_hint"))
+point = clicked_point(event)
+if point is not None:
+    with st.container(border=True):
+        explain_pixel(image, filters[0], color, settings, main_result, *point)
+
+if color == "cnn":
+    channel_panel(main_result, filters[0], display)
+gallery(results, filters, display)
+
+with st.expander(t("lab.slide.header"), icon=":material/animation:"):
+    slide_panel(image, filters[0], color, settings)
+with st.expander(t("lab.download.header"), icon=":material/download:"):
+    download_panel(pick, image, results, filters, color, settings, display)
