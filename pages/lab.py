@@ -323,7 +323,19 @@ def result_map(result: cc.PipelineResult) -> np.ndarray:
     return np.ascontiguousarray(result.result.maps[0])
 
 
-def map_figure(values: np.ndarray, mode: str, title: str | None, height: int | None = None) -> Any:
+def map_figure(
+    values: np.ndarray,
+    mode: str,
+    title: str | None,
+    height: int | None = None,
+    max_side: int | None = None,
+) -> Any:
+    """A feature map figure; ``max_side`` sends a block-averaged copy (hover and clicks
+    still give the map's own coordinates): small gallery maps need far fewer bytes."""
+    factor, probes = 1, figures.DEFAULT_MAX_PROBE_POINTS
+    if max_side is not None:
+        values, factor = figures.downsample_for_display(values, max_side)
+        probes = THUMB_PROBES
     return figures.feature_map_figure(
         values,
         mode,
@@ -332,7 +344,17 @@ def map_figure(values: np.ndarray, mode: str, title: str | None, height: int | N
         hover_label=t("figures.value"),
         row_label=t("figures.row"),
         col_label=t("figures.col"),
+        factor=factor,
+        max_probe_points=probes,
     )
+
+
+#: Small figures: no toolbar (it would cover their titles), their own width.
+SMALL = {"config": {"displayModeBar": False}, "width": "content"}
+#: Thumbnails (gallery, channel maps) are sent at most this many pixels on a side.
+THUMB_SIDE = 320
+#: Hover points of a thumbnail (each costs bytes on every rerun; thumbnails are not clicked).
+THUMB_PROBES = 2500
 
 
 def clicked_point(event: Any) -> tuple[int, int] | None:
@@ -374,6 +396,7 @@ def explain_pixel(
         pool_col.plotly_chart(
             figures.window_figure(window, highlight=(pr, pc) if s["pool"] == "max" else None),
             key=f"{P}.pool_window",
+            **SMALL,
         )
         st.markdown(t("lab.click.pool_then", row=r, col=c))
         row, col = r, c
@@ -394,7 +417,9 @@ def explain_pixel(
         cols = st.columns(max(3, len(windows)), gap="small")
         for i, (title, values) in enumerate(windows):
             cols[i].plotly_chart(
-                figures.window_figure(values, title=title), key=f"{P}.window.{channel}.{i}"
+                figures.window_figure(values, title=title),
+                key=f"{P}.window.{channel}.{i}",
+                **SMALL,
             )
         st.markdown(f"**{t('lab.click.arithmetic')}**")
         st.code(cc.format_step(step), language=None, wrap_lines=True)
@@ -420,12 +445,16 @@ def channel_panel(result: cc.PipelineResult, f: Filter, mode: str) -> None:
         with cols[c]:
             title = t("lab.result.channel_map", channel=names[c])
             st.plotly_chart(
-                map_figure(result.channel_maps[0, c], mode, title, height), key=f"{P}.channel.{c}"
+                map_figure(result.channel_maps[0, c], mode, title, height, THUMB_SIDE),
+                key=f"{P}.channel.{c}",
+                config=SMALL["config"],
             )
     with cols[3]:
         title = t("lab.result.channel_sum", bias=_num(f.bias))
         st.plotly_chart(
-            map_figure(result.stages[1].maps[0], mode, title, height), key=f"{P}.channel.sum"
+            map_figure(result.stages[1].maps[0], mode, title, height, THUMB_SIDE),
+            key=f"{P}.channel.sum",
+            config=SMALL["config"],
         )
 
 
@@ -453,12 +482,16 @@ def gallery(results: list[cc.PipelineResult], filters: list[Filter], mode: str) 
                 with k_col:
                     st.caption(t("lab.result.kernel_of", i=i + 1))
                     st.plotly_chart(
-                        figures.kernel_figure(kernel, size=170), key=f"{P}.gallery.kernel.{i}"
+                        figures.kernel_figure(kernel, size=170),
+                        key=f"{P}.gallery.kernel.{i}",
+                        **SMALL,
                     )
                 final = result_map(r)
                 height = figures.same_scale_heights([final.shape[:2]], 260)[0]
                 m_col.plotly_chart(
-                    map_figure(final, mode, None, height), key=f"{P}.gallery.map.{i}"
+                    map_figure(final, mode, None, height, THUMB_SIDE),
+                    key=f"{P}.gallery.map.{i}",
+                    config=SMALL["config"],
                 )
 
 
