@@ -33,22 +33,9 @@ from conv_core.pipeline import (
 )
 from conv_core.shapes import conv_output_size_detail
 from conv_core.trace import format_step
+from tests.core.reference import NDI_MODE, NP_MODE, brute_correlate2d, resolve
 
 MODES = ("zeros", "replicate", "reflect", "symmetric", "circular")
-NP_MODE = {
-    "zeros": "constant",
-    "replicate": "edge",
-    "reflect": "reflect",
-    "symmetric": "symmetric",
-    "circular": "wrap",
-}
-NDI_MODE = {
-    "zeros": "constant",
-    "replicate": "nearest",
-    "reflect": "mirror",
-    "symmetric": "reflect",
-    "circular": "wrap",
-}
 SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
 RNG = np.random.default_rng(20240601)
 
@@ -58,48 +45,6 @@ RNG = np.random.default_rng(20240601)
 
 def as_pair(v):
     return (v, v) if isinstance(v, int) else tuple(v)
-
-
-def tf_same(n, k, s, d):
-    span = d * (k - 1) + 1
-    out = math.ceil(n / s)
-    total = max((out - 1) * s + span - n, 0)
-    return total // 2, total - total // 2
-
-
-def resolve(spec, hw, khw, stride, dilation):
-    """Reference padding resolution: ((top, bottom), (left, right))."""
-    if isinstance(spec, str):
-        out = []
-        for n, k, s, d in zip(hw, khw, stride, dilation, strict=True):
-            span = d * (k - 1) + 1
-            out.append(
-                {"valid": (0, 0), "full": (span - 1, span - 1)}.get(spec) or tf_same(n, k, s, d)
-            )
-        return tuple(out)
-    if isinstance(spec, int):
-        return ((spec, spec), (spec, spec))
-    if isinstance(spec[0], int):
-        return ((spec[0], spec[0]), (spec[1], spec[1]))
-    return (tuple(spec[0]), tuple(spec[1]))
-
-
-def brute_correlate(x, k, stride, pads, dilation, mode):
-    """numpy.pad, then explicit loops over outputs and taps, in float64."""
-    xp = np.pad(np.asarray(x, dtype=np.float64), pads, mode=NP_MODE[mode])
-    kh, kw = k.shape
-    (sh, sw), (dh, dw) = stride, dilation
-    ho = (xp.shape[0] - dh * (kh - 1) - 1) // sh + 1
-    wo = (xp.shape[1] - dw * (kw - 1) - 1) // sw + 1
-    out = np.zeros((ho, wo))
-    for r in range(ho):
-        for c in range(wo):
-            total = 0.0
-            for i in range(kh):
-                for j in range(kw):
-                    total += xp[r * sh + i * dh, c * sw + j * dw] * k[i, j]
-            out[r, c] = total
-    return out
 
 
 def ref_activation(x, name, slope=0.01):
@@ -148,12 +93,12 @@ def ref_pipeline(image, filters, bias, mode, **kw):
     conv, chans = [], []
     for f in range(n_f):
         if mode == "gray":
-            conv.append(brute_correlate(image, filters[f], stride, pads, dilation, pmode))
+            conv.append(brute_correlate2d(image, filters[f], stride, pads, dilation, pmode))
         elif mode == "photo":
             conv.append(
                 np.stack(
                     [
-                        brute_correlate(image[..., c], filters[f], stride, pads, dilation, pmode)
+                        brute_correlate2d(image[..., c], filters[f], stride, pads, dilation, pmode)
                         for c in range(3)
                     ],
                     axis=-1,
@@ -162,7 +107,7 @@ def ref_pipeline(image, filters, bias, mode, **kw):
         else:
             kern = filters[f] if filters.ndim == 4 else np.stack([filters[f]] * 3)
             per = [
-                brute_correlate(image[..., c], kern[c], stride, pads, dilation, pmode)
+                brute_correlate2d(image[..., c], kern[c], stride, pads, dilation, pmode)
                 for c in range(3)
             ]
             chans.append(np.stack(per))
