@@ -74,6 +74,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import conv_core as cc  # noqa: E402
+from benchmarks.markdown_table import print_table  # noqa: E402
 from conv_core.pooling import pool2d  # noqa: E402
 
 SOBEL_X = np.array([[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]], np.float32)
@@ -468,10 +469,7 @@ def main() -> None:
         f"{os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, load average {load}; "
         f"medians of {repeats} runs after a warm-up (c: {max(2, repeats - 2)}).\n"
     )
-    print("| case | goal | measured | meets goal |")
-    print("|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    print_table(("case", "goal", "measured", "meets goal"), rows)
     print(f"\nTotal benchmark time: {time.perf_counter() - started:.0f} s.")
 
 

@@ -75,6 +75,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import conv_core as cc  # noqa: E402
+from benchmarks.markdown_table import print_table  # noqa: E402
 from tests.e2e.local_server import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -762,10 +763,7 @@ def main() -> None:
         f"Streamlit {streamlit.__version__}, NumPy {np.__version__}, "
         f"Chromium {browser['chromium']} (headless).\n"
     )
-    print("| measure | goal | measured | meets goal |")
-    print("|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    print_table(("measure", "goal", "measured", "meets goal"), rows)
     print(f"\nTotal benchmark time: {time.perf_counter() - started:.0f} s.")
 
 
