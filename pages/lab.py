@@ -222,9 +222,9 @@ def display_setting() -> str:
         key=widgets.translated_choice(KEYS["display"]),
         format_func=widgets.labels(lambda m: f"display_mode_names.{m}"),
         help=t("lab.display.help"),
+        captions=[t(f"display_modes.{m}") for m in cc.DISPLAY_MODES],
         persist_state=KEEP,
     )
-    st.caption(t(f"display_modes.{mode}"))
     return mode
 
 
