@@ -376,53 +376,80 @@ def explain_pixel(
     image: np.ndarray, f: Filter, color: str, s: dict[str, Any], result: cc.PipelineResult,
     row: int, col: int,
 ) -> None:  # fmt: skip
-    """The window of input values under a clicked result pixel and its arithmetic."""
+    """The numbers behind a clicked result pixel: for each channel of the result (three in
+    the photo-editing way), the pooling window it came from, the input window under the
+    kernel, the arithmetic, and the activation."""
     final = result.result.maps[0]
     if not (0 <= row < final.shape[0] and 0 <= col < final.shape[1]):
         st.caption(t("lab.click.outside"))
         return
     st.markdown(f"**{t('lab.click.header', row=row, col=col, i=1)}**")
     st.caption(t("lab.click.preview_scale"))
+    names = channel_names()
+    for channel in range(3) if color == "photo" else [None]:
+        if channel is not None:
+            st.markdown(f"##### {t('lab.click.channel', channel=names[channel])}")
+        r, c = (row, col) if s["pool"] == "none" else _pool_part(result, s, row, col, channel)
+        _conv_part(image, f, color, s, result, r, c, channel)
+
+
+def _pool_part(
+    result: cc.PipelineResult, s: dict[str, Any], row: int, col: int, channel: int | None
+) -> tuple[int, int]:
+    """The pooling window of a pooled pixel (its winner outlined); where it sits before."""
+    window, (r, c) = cc.pool_window(
+        result.stages[2].maps, 0, row, col, pool=s["pool"], pool_size=s["pool_size"],
+        pool_stride=s["pool_stride"], channel=channel,
+    )  # fmt: skip
+    st.markdown(t("lab.click.pool_window", method=t(f"lab.pools.{s['pool']}")))
+    pool_col, _ = st.columns([1, 2])
+    highlight = _pool_highlight(window, s["pool"]) if s["pool"] == "max" else None
+    pool_col.plotly_chart(
+        figures.window_figure(window, highlight=highlight),
+        key=f"{P}.pool_window.{channel}",
+        **SMALL,
+    )
+    st.markdown(t("lab.click.pool_then", row=r, col=c))
+    return r, c
+
+
+def _conv_part(
+    image: np.ndarray, f: Filter, color: str, s: dict[str, Any], result: cc.PipelineResult,
+    row: int, col: int, channel: int | None,
+) -> None:  # fmt: skip
+    """The input window(s) under the kernel, the arithmetic, then the activation."""
     conv: widgets.ConvSettings = s["conv"]
-    if s["pool"] != "none":
-        before = result.stages[2].maps
-        window, (r, c) = cc.pool_window(
-            before, 0, row, col, pool=s["pool"], pool_size=s["pool_size"],
-            pool_stride=s["pool_stride"], channel=0 if color == "photo" else None,
-        )  # fmt: skip
-        pr, pc = _pool_highlight(window, s["pool"])
-        st.markdown(t("lab.click.pool_window", method=t(f"lab.pools.{s['pool']}")))
-        pool_col, _ = st.columns([1, 2])
-        pool_col.plotly_chart(
-            figures.window_figure(window, highlight=(pr, pc) if s["pool"] == "max" else None),
-            key=f"{P}.pool_window",
+    names = channel_names()
+    step = cc.pixel_step(
+        image, filter_weights(f, color), [f.bias], filter_index=0, row=row, col=col,
+        channel=channel, color_mode=color, stride=conv.stride, padding=conv.padding,
+        dilation=conv.dilation, padding_mode=conv.padding_mode,
+    )  # fmt: skip
+    patch = np.asarray(step.patch)
+    windows = [(t("lab.click.window"), patch)] if patch.ndim == 2 else [
+        (t("lab.click.channel", channel=names[k]), patch[k]) for k in range(len(patch))
+    ]  # fmt: skip
+    cols = st.columns(max(3, len(windows)), gap="small")
+    for i, (title, values) in enumerate(windows):
+        cols[i].plotly_chart(
+            figures.window_figure(values, title=title),
+            key=f"{P}.window.{channel}.{i}",
             **SMALL,
         )
-        st.markdown(t("lab.click.pool_then", row=r, col=c))
-        row, col = r, c
-    names = channel_names()
-    channels = range(3) if color == "photo" else [None]
-    for channel in channels:
-        step = cc.pixel_step(
-            image, filter_weights(f, color), [f.bias], filter_index=0, row=row, col=col,
-            channel=channel, color_mode=color, stride=conv.stride, padding=conv.padding,
-            dilation=conv.dilation, padding_mode=conv.padding_mode,
-        )  # fmt: skip
-        if channel is not None:
-            st.markdown(f"*{t('lab.click.channel', channel=names[channel])}*")
-        patch = np.asarray(step.patch)
-        windows = [(t("lab.click.window"), patch)] if patch.ndim == 2 else [
-            (t("lab.click.channel", channel=names[c]), patch[c]) for c in range(len(patch))
-        ]  # fmt: skip
-        cols = st.columns(max(3, len(windows)), gap="small")
-        for i, (title, values) in enumerate(windows):
-            cols[i].plotly_chart(
-                figures.window_figure(values, title=title),
-                key=f"{P}.window.{channel}.{i}",
-                **SMALL,
+    st.markdown(f"**{t('lab.click.arithmetic')}**")
+    lines = [cc.format_step(step, channel_names=names if color == "cnn" else None)]
+    if s["activation"] != "none":
+        activated = result.stages[2].maps[0]
+        after = activated[row, col] if channel is None else activated[row, col, channel]
+        lines.append(
+            t(
+                "lab.click.activation",
+                fn=t(f"lab.activation_fns.{s['activation']}"),
+                before=_num(round(float(step.value), 3)),
+                after=_num(round(float(after), 3)),
             )
-        st.markdown(f"**{t('lab.click.arithmetic')}**")
-        st.code(cc.format_step(step), language=None, wrap_lines=True)
+        )
+    st.code("\n".join(lines), language=None, wrap_lines=True)
 
 
 def _pool_highlight(window: np.ndarray, pool: str) -> tuple[int, int]:
@@ -458,11 +485,14 @@ def channel_panel(result: cc.PipelineResult, f: Filter, mode: str) -> None:
         )
 
 
-def gallery(results: list[cc.PipelineResult], filters: list[Filter], mode: str) -> None:
+def gallery(results: list[cc.PipelineResult], filters: list[Filter], mode: str, color: str) -> None:
     """Every filter's kernel beside its feature map, and the output depth."""
     st.subheader(t("lab.result.gallery_header"))
     n = len(filters)
-    st.markdown(t("lab.filters.depth", n=n))
+    if color == "photo":
+        st.markdown(t("lab.filters.depth_photo", n=n, c=3 * n))
+    else:
+        st.markdown(t("lab.filters.depth", n=n))
     shapes = {r.result.maps.shape[1:3] for r in results}
     if len(shapes) == 1:
         h, w = next(iter(shapes))
@@ -635,7 +665,9 @@ def download_panel(
         note = st.empty()
         started = time.monotonic()
 
-        def waiting(ahead: int) -> None:
+        def waiting(place: int) -> None:
+            # place 1 = next in line: the running jobs plus those queued before are ahead.
+            ahead = FULL_RES_JOBS.running + place - 1
             note.info(t("lab.download.queued", n=ahead), icon=":material/hourglass_top:")
 
         try:
@@ -649,12 +681,20 @@ def download_panel(
             return
         note.success(t("lab.download.ready", seconds=time.monotonic() - started))
         ss[f"{P}.full_res_done"] = wanted
+        _download_buttons(pngs)  # in hand: this run serves them as they are
+        return
     if ss.get(f"{P}.full_res_done") == wanted:
-        # Cached: asking again costs nothing (bounded cache, 4 entries).
-        _download_buttons(full_resolution_pngs(*args))
+        # Later runs make the files when a button is clicked: from the bounded cache, or
+        # again through the queue if other jobs have evicted them; never in a plain rerun,
+        # and no session keeps megabytes of PNG it may never download.
+        def png(i: int) -> Any:
+            return lambda: FULL_RES_JOBS.run(lambda: full_resolution_pngs(*args))[i]
+
+        _download_buttons([png(i) for i in range(len(filters))])
 
 
-def _download_buttons(pngs: list[bytes]) -> None:
+def _download_buttons(pngs: list[Any]) -> None:
+    """One download button per PNG (bytes, or a function making them when clicked)."""
     cols = st.columns(min(4, max(1, len(pngs))))
     for i, data in enumerate(pngs):
         label = t("lab.download.result_png") if i == 0 else t("lab.download.map_png", i=i + 1)
@@ -711,7 +751,8 @@ with left:
     st.plotly_chart(
         figures.image_figure(
             np.clip(np.rint(image), 0, 255).astype(np.uint8), title=t("lab.result.original"),
-            height=heights[0],
+            height=heights[0], hover_label=t("figures.value"), row_label=t("figures.row"),
+            col_label=t("figures.col"),
         ),
         key=f"{P}.original",
     )  # fmt: skip
@@ -730,7 +771,7 @@ if point is not None:
 
 if color == "cnn":
     channel_panel(main_result, filters[0], display)
-gallery(results, filters, display)
+gallery(results, filters, display, color)
 
 with st.expander(t("lab.slide.header"), icon=":material/animation:"):
     slide_panel(image, filters[0], color, settings)
