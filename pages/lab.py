@@ -508,14 +508,19 @@ def gallery(results: list[cc.PipelineResult], filters: list[Filter], mode: str, 
             with cols[i - start]:
                 st.markdown(f"**{t('lab.result.map_of', i=i + 1, name=f.label)}**")
                 k_col, m_col = st.columns([2, 3], gap="small", vertical_alignment="center")
-                kernel = f.kernel if f.kernel.ndim == 2 else f.kernel[0]
+                # A per-channel filter shows its R, G and B kernels, one under the other.
+                kernels = [f.kernel] if f.kernel.ndim == 2 else list(f.kernel)
+                names = channel_names()
                 with k_col:
                     st.caption(t("lab.result.kernel_of", i=i + 1))
-                    st.plotly_chart(
-                        figures.kernel_figure(kernel, size=170),
-                        key=f"{P}.gallery.kernel.{i}",
-                        **SMALL,
-                    )
+                    for c, kernel in enumerate(kernels):
+                        st.plotly_chart(
+                            figures.kernel_figure(
+                                kernel, size=170, title=names[c] if len(kernels) > 1 else None
+                            ),
+                            key=f"{P}.gallery.kernel.{i}" + (f".{c}" if c else ""),
+                            **SMALL,
+                        )
                 final = result_map(r)
                 height = figures.same_scale_heights([final.shape[:2]], 260)[0]
                 m_col.plotly_chart(
@@ -623,12 +628,15 @@ def _padding(spec: Any) -> Any:
 def full_image_loader(pick: widgets.ImagePick, color: str) -> Any:
     """A function returning the full-size image (decoded again, never kept in the session)."""
 
+    # The upload's bytes are taken now: a download made later runs outside this session.
+    upload = st.session_state.get(f"{P}.image.upload") if pick.source == "upload" else None
+    data = upload.getvalue() if upload is not None else None
+
     def load() -> np.ndarray:
-        if pick.source == "sample":
+        if data is None:
             array = load_sample(pick.name, as_gray=color == "gray")
         else:
-            upload = st.session_state.get(f"{P}.image.upload")
-            array = cc.load_image(upload.getvalue(), as_gray=color == "gray")
+            array = cc.load_image(data, as_gray=color == "gray")
         if color != "gray" and array.ndim == 2:
             array = np.repeat(array[:, :, None], 3, axis=2)
         return array
@@ -724,7 +732,8 @@ with tab_display:
     display = display_setting()
 
 if pick is None:
-    st.info(t("lab.no_image"), icon=":material/image:")
+    if st.session_state.get(f"{P}.image.upload") is None:  # not after a refused file
+        st.info(t("lab.no_image"), icon=":material/image:")
     st.stop()
 if chosen is None:
     st.stop()  # the kernel editor shows what is wrong

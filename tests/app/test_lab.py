@@ -501,12 +501,6 @@ def test_cnn_per_channel_kernels() -> None:
     np.testing.assert_array_equal(np.asarray(trace["kernel"])[0], weights)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with a kernel per channel the gallery shows only the R kernel beside "
-    "feature map 1 (gallery() draws f.kernel[0]): the G and B kernels that made the map "
-    "are not shown",
-)
 def test_gallery_shows_every_kernel_of_a_per_channel_filter() -> None:
     at = _run("shapes")
     _set(at, "radio", "lab.color", "cnn")
@@ -1221,14 +1215,6 @@ def test_evicted_full_resolution_is_not_recomputed_outside_the_queue(
     assert not full_size_runs, "a full-resolution job ran while both slots were taken"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: after an eviction from full_resolution_pngs' cache (4 entries for the "
-    "whole server, 30 min TTL), the download button's callable recomputes in the "
-    "server's worker thread, where full_image_loader's st.session_state.get("
-    "'lab.image.upload') is None: 'NoneType' object has no attribute 'getvalue', and the "
-    "browser gets 'Failed to generate file for download' (uploads only; samples work)",
-)
 def test_full_resolution_download_after_a_rerun_and_an_eviction(
     big_photo: tuple[np.ndarray, bytes], media: list
 ) -> None:
