@@ -45,6 +45,9 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
+from tests.app.apptest_helpers import rerun as _rerun
+from tests.app.apptest_helpers import set_widget as _set
+from tests.app.apptest_helpers import stepper_payload as _payload
 from tests.core.test_image_io import _frames, _palette_image, noise_image, png_1bit, save
 from ui.grid_sources import image_grid
 from ui.i18n import LANG_KEY, load_strings, translate
@@ -77,19 +80,6 @@ def _run(
     for name, value in (state or {}).items():
         at.session_state[name] = value
     return _rerun(at)
-
-
-def _rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _set(at: AppTest, kind: str, key: str, value: Any) -> AppTest:
-    """Change the widget of that kind and key, and run the page."""
-    getattr(at, kind)(key=key).set_value(value).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _upload(at: AppTest, name: str, data: bytes, mime: str = "image/png") -> AppTest:
@@ -266,14 +256,6 @@ def _click(at: AppTest, row: int, col: int) -> AppTest:
 
 def _codes(at: AppTest) -> list[str]:
     return [c.value for c in at.code]
-
-
-def _payload(at: AppTest) -> dict[str, Any] | None:
-    found = at.get("bidi_component")
-    if not found:
-        return None
-    assert len(found) == 1
-    return json.loads(found[0].proto.json)
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ not fixed yet; when it is fixed the test passes, strict xfail fails, and the mar
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +30,9 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
+from tests.app.apptest_helpers import rerun as _rerun
+from tests.app.apptest_helpers import set_widget as _set
+from tests.app.apptest_helpers import stepper_payload as _payload
 from ui.grid_sources import grid_presets, image_grid, random_grid
 from ui.i18n import LANG_KEY, load_strings, translate
 from ui.page_registry import APP_ROOT
@@ -65,27 +67,6 @@ def _run(
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-def _rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _set(at: AppTest, kind: str, key: str, value: Any) -> None:
-    """Change the widget of that kind and key, and run the page."""
-    getattr(at, kind)(key=key).set_value(value).run()
-    assert not at.exception, at.exception
-
-
-def _payload(at: AppTest) -> dict[str, Any] | None:
-    """The data the page handed to the stepper component (None: no stepper drawn)."""
-    found = at.get("bidi_component")
-    if not found:
-        return None
-    assert len(found) == 1
-    return json.loads(found[0].proto.json)
 
 
 def _trace(at: AppTest) -> dict[str, Any]:
