@@ -698,6 +698,8 @@ def download_panel(
         def png(i: int) -> Any:
             return lambda: FULL_RES_JOBS.run(lambda: full_resolution_pngs(*args))[i]
 
+        st.success(t("lab.download.ready_again"), icon=":material/check_circle:")
+
         _download_buttons([png(i) for i in range(len(filters))])
 
 
