@@ -55,6 +55,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("home", "pages/home.py", "home", ":material/home:", default=True),
     PageEntry("studio", "pages/studio.py", "studio", ":material/grid_on:"),
     PageEntry("lab", "pages/lab.py", "lab", ":material/filter:"),
+    PageEntry("output_size", "pages/output_size.py", "output-size", ":material/straighten:"),
     PageEntry("pooling", "pages/pooling.py", "pooling", ":material/grid_view:"),
 )
 
