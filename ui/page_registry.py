@@ -27,6 +27,9 @@ class PageEntry:
         The page script, relative to the app root (``'pages/home.py'``).
     url_path : str
         The page's address (``'studio'`` for ``/studio``); the default page is served at ``/``.
+        Always the file's name without ``.py``: on a server's first run Streamlit's legacy
+        ``pages/`` list addresses pages by file name, and ``ui/legacy_pages.py`` reruns into
+        the page with that address (a test checks the rule).
     icon : str
         A Material Symbols icon (``':material/home:'``), bundled with Streamlit (no network).
     default : bool
@@ -55,7 +58,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("home", "pages/home.py", "home", ":material/home:", default=True),
     PageEntry("studio", "pages/studio.py", "studio", ":material/grid_on:"),
     PageEntry("lab", "pages/lab.py", "lab", ":material/filter:"),
-    PageEntry("output_size", "pages/output_size.py", "output-size", ":material/straighten:"),
+    PageEntry("output_size", "pages/output_size.py", "output_size", ":material/straighten:"),
     PageEntry("pooling", "pages/pooling.py", "pooling", ":material/grid_view:"),
 )
 

@@ -1,8 +1,8 @@
 """The output-size page as a person uses it: the real app in Debian's Chromium.
 
-Open /output-size, read the formula, change the stride, click a lecture preset, hover an
+Open /output_size, read the formula, change the stride, click a lecture preset, hover an
 output cell of the drawing, switch to Korean. Screenshots go to
-test-artifacts/output-size-*.png.
+test-artifacts/output_size-*.png.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def test_output_size_page(page, app_url, st_wait_idle, artifacts_dir):
     page.set_default_timeout(30_000)
     page.goto(app_url)  # (see the note on a new server's first run in the report)
     st_wait_idle(page)
-    page.goto(f"{app_url}/output-size")
+    page.goto(f"{app_url}/output_size")
     st_wait_idle(page)
     expect(page.locator("h1").first).to_have_text("Output size and padding")
     first = cc.conv_output_size_detail(8, 3, stride=2).formula()
@@ -104,7 +104,7 @@ def test_output_size_page(page, app_url, st_wait_idle, artifacts_dir):
     assert "window rows" in hover, hover
 
     # Korean
-    page.goto(f"{app_url}/output-size?lang=ko")
+    page.goto(f"{app_url}/output_size?lang=ko")
     st_wait_idle(page)
     expect(page.locator("h1").first).to_have_text("출력 크기와 패딩")
     expect(page.locator(".st-key-output_size-h input")).to_have_value("8")
@@ -112,16 +112,8 @@ def test_output_size_page(page, app_url, st_wait_idle, artifacts_dir):
     page.screenshot(path=artifacts_dir / "output-size-3-ko.png", full_page=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a new server's first run is wrapped in Streamlit's legacy pages/ list, which "
-        "names this page 'output_size' (its file) while st.Page serves it at 'output-size': "
-        "ui/legacy_pages.py's rerun then lands on the home page"
-    ),
-)
 def test_output_size_link_is_the_first_page_a_new_server_serves(page, fresh_app_url, st_wait_idle):
     page.set_viewport_size(VIEWPORT)
-    page.goto(f"{fresh_app_url}/output-size")
+    page.goto(f"{fresh_app_url}/output_size")
     st_wait_idle(page)
     expect(page.locator("h1").first).to_have_text("Output size and padding", timeout=10_000)

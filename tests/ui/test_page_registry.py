@@ -24,3 +24,10 @@ def test_available_pages_skips_missing_files(tmp_path: Path) -> None:
     assert [p.name for p in available_pages(pages, tmp_path)] == ["home", "studio"]
     assert pages[1].title_key == "pages.studio.title"
     assert pages[1].description_key == "pages.studio.description"
+
+
+def test_url_path_is_the_file_name() -> None:
+    """A server's first run serves pages/ by file name; legacy_pages reruns to that address."""
+    for entry in PAGES:
+        if not entry.default:
+            assert entry.url_path == Path(entry.file).stem, entry
