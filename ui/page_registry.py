@@ -61,6 +61,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("output_size", "pages/output_size.py", "output_size", ":material/straighten:"),
     PageEntry("pooling", "pages/pooling.py", "pooling", ":material/grid_view:"),
     PageEntry("arithmetic", "pages/arithmetic.py", "arithmetic", ":material/open_in_full:"),
+    PageEntry("channels", "pages/channels.py", "channels", ":material/layers:"),
 )
 
 
