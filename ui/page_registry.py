@@ -62,6 +62,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pooling", "pages/pooling.py", "pooling", ":material/grid_view:"),
     PageEntry("arithmetic", "pages/arithmetic.py", "arithmetic", ":material/open_in_full:"),
     PageEntry("channels", "pages/channels.py", "channels", ":material/layers:"),
+    PageEntry("flip_1d", "pages/flip_1d.py", "flip_1d", ":material/swap_horiz:"),
 )
 
 
