@@ -63,6 +63,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("arithmetic", "pages/arithmetic.py", "arithmetic", ":material/open_in_full:"),
     PageEntry("channels", "pages/channels.py", "channels", ":material/layers:"),
     PageEntry("flip_1d", "pages/flip_1d.py", "flip_1d", ":material/swap_horiz:"),
+    PageEntry("network", "pages/network.py", "network", ":material/account_tree:"),
 )
 
 
