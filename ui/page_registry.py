@@ -60,9 +60,10 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("lab", "pages/lab.py", "lab", ":material/filter:"),
     PageEntry("output_size", "pages/output_size.py", "output_size", ":material/straighten:"),
     PageEntry("pooling", "pages/pooling.py", "pooling", ":material/grid_view:"),
-    PageEntry("arithmetic", "pages/arithmetic.py", "arithmetic", ":material/open_in_full:"),
+    # The course's order: channels, the flip and 1D, then dilated and transposed.
     PageEntry("channels", "pages/channels.py", "channels", ":material/layers:"),
     PageEntry("flip_1d", "pages/flip_1d.py", "flip_1d", ":material/swap_horiz:"),
+    PageEntry("arithmetic", "pages/arithmetic.py", "arithmetic", ":material/open_in_full:"),
     PageEntry("network", "pages/network.py", "network", ":material/account_tree:"),
 )
 
