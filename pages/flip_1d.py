@@ -19,7 +19,7 @@ import conv_core as cc
 from ui import widgets
 from ui.i18n import t, te
 from ui.legacy_pages import leave_legacy_pages
-from ui.signal_figures import fft_figure, smoothing_figure
+from ui.signal_figures import fft_figure, flip_animation_figure, smoothing_figure
 from ui.stepper import clamp_step, stepper
 
 leave_legacy_pages()
@@ -134,6 +134,17 @@ def flip_section(x: np.ndarray, kernel: np.ndarray) -> None:
         st.error(te(err))
         st.caption(t("flip_1d.flip.impossible"))
         return
+    if op == "convolve":
+        # The flip itself, animated in the browser: each weight slides to its mirror place.
+        st.plotly_chart(
+            flip_animation_figure(
+                kernel,
+                title=t("flip_1d.flip.animation_title"),
+                play_label=t("flip_1d.flip.animate"),
+            ),
+            key=f"{P}.flip_animation",
+            config={"displayModeBar": False},
+        )
     step = clamp_step(st.session_state.get(f"{P}.step", 0), int(compact["n_steps"]))
     state = stepper(
         compact,

@@ -67,3 +67,69 @@ def fft_figure(
     fig.update_xaxes(title_text=x_title, dtick=1)
     fig.update_layout(height=300, margin={"l": 40, "r": 10, "t": 40, "b": 40}, showlegend=False)
     return fig
+
+
+def flip_animation_figure(
+    kernel: Sequence[float],
+    *,
+    title: str,
+    play_label: str,
+    steps: int = 12,
+    frame_ms: int = 90,
+) -> go.Figure:
+    """The kernel flip as an animation that runs in the browser (no rerun): every weight
+    slides from its place ``i`` to ``K - 1 - i`` along an arc, so the last frame is the
+    reversed kernel convolution applies. The first frame is the kernel as written.
+    """
+    k = np.asarray(kernel, dtype=float)
+    if k.ndim != 1 or k.size == 0:
+        raise ValueError(f"kernel must be a non-empty 1D sequence, but got shape {k.shape}")
+    if steps < 1:
+        raise ValueError(f"steps must be a positive integer, but got steps={steps}")
+    start = np.arange(k.size, dtype=float)
+    end = start[::-1]
+    labels = [f"{v:g}" for v in k]
+    centre = (k.size - 1) / 2
+
+    def frame(f: float) -> go.Scatter:
+        x = start + (end - start) * f
+        # Weights left of the centre pass above, the others below: they never collide.
+        y = np.sign(centre - start) * np.sin(np.pi * f) * 0.6
+        return go.Scatter(
+            x=x, y=y, mode="markers+text", text=labels, textposition="middle center",
+            marker={"size": 46, "color": "#56B4E9", "line": {"color": "#0072B2", "width": 2}},
+            textfont={"size": 16, "color": "#111111"}, hoverinfo="skip",
+        )  # fmt: skip
+
+    fractions = np.linspace(0.0, 1.0, steps + 1)
+    fig = go.Figure(
+        data=[frame(0.0)],
+        frames=[go.Frame(data=[frame(f)], name=str(i)) for i, f in enumerate(fractions)],
+    )
+    fig.update_layout(
+        title={"text": title, "font": {"size": 16}},
+        height=200,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        xaxis={"visible": False, "range": [-0.7, k.size - 0.3]},
+        yaxis={"visible": False, "range": [-1.0, 1.0]},
+        showlegend=False,
+        updatemenus=[
+            {
+                "type": "buttons",
+                "showactive": False,
+                "x": 0.0, "y": 1.25, "xanchor": "left",
+                "buttons": [
+                    {
+                        "label": play_label,
+                        "method": "animate",
+                        "args": [
+                            None,
+                            {"frame": {"duration": frame_ms, "redraw": False},
+                             "transition": {"duration": frame_ms // 2}, "fromcurrent": False},
+                        ],
+                    }
+                ],
+            }
+        ],
+    )  # fmt: skip
+    return fig

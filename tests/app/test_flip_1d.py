@@ -44,7 +44,18 @@ def _trace(at: AppTest) -> dict[str, Any]:
 
 
 def _charts(at: AppTest) -> list[dict[str, Any]]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """The page's data charts (the flip animation, which has frames, left out)."""
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return [spec for spec in specs if not spec.get("frames")]
+
+
+def test_convolution_shows_the_flip_animation() -> None:
+    at = _run()  # the lecture preset opens on convolution
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    animated = [spec for spec in specs if spec.get("frames")]
+    assert len(animated) == 1
+    last = animated[0]["frames"][-1]["data"][0]
+    assert last["text"] == ["0.25", "0.5", "0.25"]
 
 
 def test_lecture_preset_convolution_with_original_kernel() -> None:

@@ -41,9 +41,15 @@ def test_flip_1d_step_and_toggle(page, app_url, st_wait_idle, artifacts_dir):
     assert arith(page) == cc.format_step(trace.step(1))
 
     # the asymmetric example, cross-correlation: the kernel as is
-    page.locator(".st-key-flip_1d-example").click()
-    page.get_by_role("option", name="Asymmetric kernel [1, 0, −1]").click()
+    # type into the selectbox's combobox and take the match (robust to a dropdown that
+    # opens off screen or late)
+    combo = page.locator(".st-key-flip_1d-example input")
+    combo.click()
+    combo.fill("Asymmetric")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
     st_wait_idle(page)
+    expect(combo).to_have_value("Asymmetric kernel [1, 0, −1]")
     page.locator(".st-key-flip_1d-op").get_by_text("Cross-correlation").click()
     st_wait_idle(page)
     x, k = [3, 1, 4, 1, 5, 9, 2, 6, 5], [1, 0, -1]

@@ -37,3 +37,17 @@ def test_fft_figure_two_panels():
 def test_fft_figure_rejects_mismatch():
     with pytest.raises(ValueError, match="one length"):
         fft_figure([1, 2], [1], direct_name="d", fft_name="f", x_title="n")
+
+
+def test_flip_animation_ends_at_the_reversed_kernel():
+    from ui.signal_figures import flip_animation_figure
+
+    fig = flip_animation_figure([1, 0, -1, 2], title="t", play_label="play", steps=6)
+    first, last = fig.frames[0].data[0], fig.frames[-1].data[0]
+    assert len(fig.frames) == 7
+    assert list(first.x) == [0, 1, 2, 3] and list(last.x) == [3, 2, 1, 0]
+    # weight i ends at K-1-i: read left to right, the last frame is the reversed kernel
+    order = np.argsort(last.x)
+    assert [first.text[i] for i in order] == ["2", "-1", "0", "1"]
+    assert max(abs(y) for y in last.y) < 1e-9  # back on the line
+    assert fig.layout.updatemenus[0].buttons[0].label == "play"
