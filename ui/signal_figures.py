@@ -117,7 +117,7 @@ def flip_animation_figure(
             {
                 "type": "buttons",
                 "showactive": False,
-                "x": 0.0, "y": 1.25, "xanchor": "left",
+                "x": 1.0, "y": 1.3, "xanchor": "right",  # right of the title, not over it
                 "buttons": [
                     {
                         "label": play_label,
