@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
+
+from ui.i18n import LANG_KEY
 
 
 def rerun(at: AppTest) -> AppTest:
@@ -29,3 +32,18 @@ def stepper_payload(at: AppTest) -> dict[str, Any] | None:
         return None
     assert len(found) == 1
     return json.loads(found[0].proto.json)
+
+
+def open_page(
+    path: str | Path,
+    *,
+    lang: str = "en",
+    state: dict[str, Any] | None = None,
+    timeout: float = 60,
+) -> AppTest:
+    """A page script alone in ``lang`` (session state preset from ``state``), run once."""
+    at = AppTest.from_file(str(path), default_timeout=timeout)
+    at.session_state[LANG_KEY] = lang
+    for name, value in (state or {}).items():
+        at.session_state[name] = value
+    return rerun(at)

@@ -17,10 +17,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
-from tests.app.apptest_helpers import rerun as _rerun
+from tests.app.apptest_helpers import open_page
 from tests.app.apptest_helpers import set_widget as _set
 from tests.app.apptest_helpers import stepper_payload as _payload
-from ui.i18n import LANG_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "channels.py"
@@ -28,11 +27,7 @@ TIMEOUT = 60
 
 
 def _run(lang: str = "en", state: dict[str, Any] | None = None) -> AppTest:
-    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
-    at.session_state[LANG_KEY] = lang
-    for name, value in (state or {}).items():
-        at.session_state[name] = value
-    return _rerun(at)
+    return open_page(PAGE, lang=lang, state=state, timeout=TIMEOUT)
 
 
 def _text(at: AppTest) -> str:
