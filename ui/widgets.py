@@ -963,6 +963,42 @@ def _upload_limit_mb() -> int:
     return int(st.get_option("server.maxUploadSize"))
 
 
+def image_upload(
+    prefix: str, *, as_gray: bool = False, max_side: int | None = 1024
+) -> ImagePick | None:
+    """The person's own image file: the uploader, decoded safely and cached by content.
+
+    Keys ``<prefix>.image.upload`` (the uploader) and ``<prefix>.image.digest``. Returns
+    None while no file is chosen, or when the file cannot be used (the reason is shown
+    with ``st.error``); see :func:`image_picker` for ``as_gray`` and ``max_side``.
+    """
+    ss = st.session_state
+    limit = _upload_limit_mb()
+    uploaded = st.file_uploader(
+        t("image.upload"),
+        type=list(UPLOAD_TYPES),
+        key=_i(prefix, "upload"),
+        help=t("image.upload_help", limit=limit),
+    )
+    if uploaded is None:
+        st.caption(t("image.upload_prompt"))
+        return None
+    data = uploaded.getvalue()
+    # Hash each upload once, not on every rerun (a 25 MB file takes ~20 ms).
+    memo_key = _i(prefix, "digest")
+    memo = ss.get(memo_key)
+    if memo is None or memo[0] != uploaded.file_id:
+        memo = (uploaded.file_id, hashlib.sha256(data).hexdigest())
+        ss[memo_key] = memo
+    try:
+        array, info = _cached_upload(memo[1], as_gray, max_side, data)
+    except (ImageLoadError, ArgumentError) as err:
+        st.error(te(err))
+        return None
+    pick = ImagePick(array, info, str(uploaded.name)[:80], "upload", memo[1])
+    return pick
+
+
 def image_picker(
     prefix: str,
     *,
@@ -1027,29 +1063,10 @@ def image_picker(
         array, info = _cached_sample(name, as_gray, max_side)
         pick = ImagePick(array, info, name, "sample", f"sample:{name}")
     else:
-        limit = _upload_limit_mb()
-        uploaded = st.file_uploader(
-            t("image.upload"),
-            type=list(UPLOAD_TYPES),
-            key=_i(prefix, "upload"),
-            help=t("image.upload_help", limit=limit),
-        )
-        if uploaded is None:
-            st.caption(t("image.upload_prompt"))
+        upload = image_upload(prefix, as_gray=as_gray, max_side=max_side)
+        if upload is None:
             return None
-        data = uploaded.getvalue()
-        # Hash each upload once, not on every rerun (a 25 MB file takes ~20 ms).
-        memo_key = _i(prefix, "digest")
-        memo = ss.get(memo_key)
-        if memo is None or memo[0] != uploaded.file_id:
-            memo = (uploaded.file_id, hashlib.sha256(data).hexdigest())
-            ss[memo_key] = memo
-        try:
-            array, info = _cached_upload(memo[1], as_gray, max_side, data)
-        except (ImageLoadError, ArgumentError) as err:
-            st.error(te(err))
-            return None
-        pick = ImagePick(array, info, str(uploaded.name)[:80], "upload", memo[1])
+        pick = upload
 
     height, width = pick.array.shape[:2]
     channels = t("image.gray") if pick.array.ndim == 2 else t("image.color")
