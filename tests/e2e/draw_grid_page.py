@@ -1,6 +1,7 @@
 """A tiny Streamlit script mounting the drawing grid (tests only).
 
-``streamlit run tests/e2e/draw_grid_page.py``. Query params: ``lang=ko`` for Korean strings.
+``streamlit run tests/e2e/draw_grid_page.py``. Query params: ``lang=ko`` for Korean strings,
+``size=28`` for a 28x28 grid without blocks (MNIST-like), ``height=N`` for the drawing height.
 It shows what the server got: the number of cells on, the 8x8 block counts, and how many
 times the script ran (so a test can see one rerun per stroke). "Load example" passes a
 ``value`` (a filled 4x4 block at the top left) with a new ``value_id`` per click, to check
@@ -38,8 +39,18 @@ if st.session_state.get("dgtest.example"):
     value = np.zeros((32, 32), dtype=bool)
     value[:4, :4] = True
 
+side = 28 if st.query_params.get("size") == "28" else 32
+block = None if side == 28 else 4
+if side == 28:
+    value = None
 bitmap = draw_grid(
-    key="dgtest.grid", block=4, value=value, value_id=str(st.session_state.get("dgtest.example"))
+    key="dgtest.grid",
+    rows=side,
+    cols=side,
+    block=block,
+    value=value,
+    value_id=str(st.session_state.get("dgtest.example")),
+    height_px=int(st.query_params.get("height", 320)),
 )
 counts = block_counts(bitmap, 4)
 with st.container(key="dgtest.readout"):

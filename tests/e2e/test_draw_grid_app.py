@@ -53,15 +53,15 @@ def readout(page):
     return page.locator(".st-key-dgtest-readout")
 
 
-def server_bits(page) -> np.ndarray:
+def server_bits(page, n: int = N) -> np.ndarray:
     text = readout(page).inner_text()
     found = re.search(r"bits: ([0-9a-f]+)", text)
     assert found, text
-    return decode_bitmap(found.group(1), N, N)
+    return decode_bitmap(found.group(1), n, n)
 
 
-def browser_bits(page) -> np.ndarray:
-    return decode_bitmap(page.locator(".dg").get_attribute("data-bits"), N, N)
+def browser_bits(page, n: int = N) -> np.ndarray:
+    return decode_bitmap(page.locator(".dg").get_attribute("data-bits"), n, n)
 
 
 def runs(page) -> int:
@@ -89,8 +89,8 @@ def stroke(page, points, *, button: str = "left", steps: int = 6) -> None:
 class Reruns:
     """Checks that one action made exactly one script run and sent exactly one frame."""
 
-    def __init__(self, page, sent_frames):
-        self.page, self.sent = page, sent_frames
+    def __init__(self, page, sent_frames, n: int = N):
+        self.page, self.sent, self.n = page, sent_frames, n
 
     def __enter__(self):
         self.runs, self.frames = runs(self.page), len(self.sent)
@@ -103,7 +103,9 @@ class Reruns:
         time.sleep(SETTLE_S)
         assert runs(self.page) == self.runs + 1, "more than one run for one action"
         assert len(self.sent) - self.frames == 1, f"{len(self.sent) - self.frames} frames sent"
-        np.testing.assert_array_equal(server_bits(self.page), browser_bits(self.page))
+        np.testing.assert_array_equal(
+            server_bits(self.page, self.n), browser_bits(self.page, self.n)
+        )
         return False
 
 
@@ -308,3 +310,22 @@ def test_pen_tip_draws_and_eraser_end_erases(grid_page, sent_frames):
         canvas.evaluate(PEN_STROKE, [*c, *d, 5, 32])
     erased = server_bits(page)
     assert not erased[12:14, 10:21].any() and erased[12:14, 5:9].all()
+
+
+def test_28x28_without_blocks_big_for_a_projector(grid_page, sent_frames, artifacts_dir):
+    page = grid_page("?size=28&height=560")
+    expect(page.locator(".dg-blocks")).to_be_hidden()
+    box = page.locator(".dg-canvas").bounding_box()
+    assert box["width"] == pytest.approx(28 * 20 + 1 + 4, abs=1)  # 20 px cells, square
+    assert box["height"] == pytest.approx(box["width"], abs=1)
+    inner = box["width"] - 4
+    at = lambda r, c: (box["x"] + 2 + (c + 0.5) * inner / 28, box["y"] + 2 + (r + 0.5) * inner / 28)  # noqa: E731
+    with Reruns(page, sent_frames, n=28):
+        page.mouse.move(*at(4, 14))
+        page.mouse.down()
+        page.mouse.move(*at(23, 14), steps=5)
+        page.mouse.up()
+    bits = server_bits(page, 28)
+    assert bits[4:25, 14:16].all() and bits.sum() == 42  # brush 2 at 14.5: columns 14-15
+    page.mouse.move(*at(10, 5))  # the brush outline follows the mouse
+    page.screenshot(path=artifacts_dir / "draw_grid-6-28x28.png")
