@@ -5,7 +5,7 @@ Run from the repository root::
     .venv/bin/python scripts/train_tiny_cnn.py
 
 Fixed seeds, so every run writes the same weights: 8 filters initialised by
-``init_tiny_cnn(8, seed=0)``, trained by ``train(..., epochs=15, lr=0.003,
+``init_tiny_cnn(8, seed=0)``, trained by ``train(..., epochs=15, lr=0.03,
 batch_size=32, seed=0)`` (SGD with momentum 0.9) on ``load_digits()``'s training
 split. The file also keeps the initial weights (the page shows the filters before
 and after training) and the settings and accuracies as metadata.
@@ -24,7 +24,7 @@ from conv_core.digits import load_digits
 from conv_core.nn import TINY_CNN_WEIGHTS_PATH, init_tiny_cnn, save_weights, train
 
 #: The settings of the shipped model (tests/core/test_nn.py imports them).
-SETTINGS = {"n_filters": 8, "init_seed": 0, "epochs": 15, "lr": 0.003, "batch_size": 32, "seed": 0}
+SETTINGS = {"n_filters": 8, "init_seed": 0, "epochs": 15, "lr": 0.03, "batch_size": 32, "seed": 0}
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ from conv_core.nn import (
     predict_proba,
     relu_backward,
     save_weights,
+    silent_filters,
     softmax,
     train,
     train_steps,
@@ -466,3 +467,48 @@ def test_load_weights_bad_file(tmp_path):
     )
     with pytest.raises(ArgumentError, match="shapes"):
         load_weights(path)
+
+
+# ---------------------------------------------------------------- step sizes, silent filters
+
+
+def test_first_update_scales_the_conv_weight_step_by_one_over_16_squared() -> None:
+    d = load_digits()
+    start = init_tiny_cnn(3, seed=4)
+    lr, batch = 0.05, 16
+    first = next(iter(train_steps(start, d, epochs=1, lr=lr, batch_size=batch, report_every=1)))
+    pick = np.random.default_rng(0).permutation(len(d.train_labels))[:batch]
+    _, grads = gradients(start, d.train_images[pick], d.train_labels[pick])
+    np.testing.assert_allclose(
+        first.model.conv_weight, start.conv_weight - lr / 256 * grads.conv_weight, atol=1e-12
+    )
+    for name in ("conv_bias", "fc_weight", "fc_bias"):
+        np.testing.assert_allclose(
+            getattr(first.model, name),
+            getattr(start, name) - lr * getattr(grads, name),
+            atol=1e-12,
+        )
+
+
+def test_silent_filters_matches_a_loop_over_images() -> None:
+    d = load_digits()
+    model = init_tiny_cnn(5, seed=2)
+    model.conv_weight[1] = -np.abs(model.conv_weight[1])
+    model.conv_bias[1] = -0.1
+    model.conv_weight[3] = -1.0
+    model.conv_bias[3] = 0.0
+    images = d.test_images[:40]
+    fires = np.zeros(5, dtype=bool)
+    for image in images:
+        fires |= forward(model, image).relu.reshape(5, -1).max(axis=1) > 0
+    assert silent_filters(model, images).tolist() == np.flatnonzero(~fires).tolist()
+    assert silent_filters(model, images).tolist() == [1, 3]
+
+
+@pytest.mark.parametrize("n_filters", [4, 8, 16])
+def test_the_pages_default_training_keeps_every_filter_alive(n_filters: int) -> None:
+    """The page's defaults (3 epochs, lr 0.03, seed 0): every filter fires, accuracy >= 0.85."""
+    d = load_digits()
+    model, history = train(init_tiny_cnn(n_filters, seed=0), d, epochs=3, lr=0.03, seed=0)
+    assert silent_filters(model, d.test_images).size == 0
+    assert history[-1].test_accuracy >= 0.85
