@@ -65,6 +65,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("flip_1d", "pages/flip_1d.py", "flip_1d", ":material/swap_horiz:"),
     PageEntry("arithmetic", "pages/arithmetic.py", "arithmetic", ":material/open_in_full:"),
     PageEntry("network", "pages/network.py", "network", ":material/account_tree:"),
+    PageEntry("tiny_cnn", "pages/tiny_cnn.py", "tiny_cnn", ":material/neurology:"),
 )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
 from ui.i18n import LANG_KEY
+from ui.stepper import COMPONENT_NAME as STEPPER
 
 
 def rerun(at: AppTest) -> AppTest:
@@ -25,13 +27,43 @@ def set_widget(at: AppTest, kind: str, key: str, value: Any) -> AppTest:
     return at
 
 
-def stepper_payload(at: AppTest) -> dict[str, Any] | None:
-    """The data the page handed to the stepper component (None: no stepper drawn)."""
-    found = at.get("bidi_component")
+def component_payload(at: AppTest, component_name: str) -> dict[str, Any] | None:
+    """The data the page handed to that custom component (None: not drawn; one at most)."""
+    found = [c for c in at.get("bidi_component") if c.proto.component_name == component_name]
     if not found:
         return None
     assert len(found) == 1
     return json.loads(found[0].proto.json)
+
+
+def stepper_payload(at: AppTest) -> dict[str, Any] | None:
+    """The data the page handed to the stepper component (None: no stepper drawn)."""
+    return component_payload(at, STEPPER)
+
+
+def plotly_spec(at: AppTest, key: str) -> dict[str, Any] | None:
+    """The figure (``{"data": ..., "layout": ...}``) of the chart with that key, or None."""
+    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    if not found:
+        return None
+    assert len(found) == 1
+    return json.loads(found[0].proto.spec)
+
+
+def page_text(at: AppTest) -> str:
+    """Everything the page wrote in markdown, captions, headers and alerts, one per line."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [h.value for h in at.subheader] + [h.value for h in at.title]
+    parts += [a.value for kind in ("info", "warning", "success", "error") for a in at.get(kind)]
+    return "\n".join(parts)
+
+
+def assert_translated(at: AppTest, area: str) -> None:
+    """No raw translation key of ``area`` (``"tiny_cnn.stages.row"``) and no unfilled
+    ``{placeholder}`` anywhere in the page's text."""
+    text = page_text(at)
+    assert not re.search(rf"\b{re.escape(area)}\.[a-z_]+(\.[a-z_]+)?\b", text), text
+    assert not re.search(r"\{[a-z_]+\}", text), text
 
 
 def open_page(
