@@ -73,17 +73,6 @@ DEFAULTS = {
 }
 
 
-def _init_state() -> None:
-    for name, value in DEFAULTS.items():
-        st.session_state.setdefault(KEYS[name], value)
-
-
-def grid_frame(values: np.ndarray) -> pd.DataFrame:
-    """A grid as a table: whole numbers without .0."""
-    cells = [[f"{round(float(v), 3):g}" for v in row] for row in np.asarray(values).tolist()]
-    return pd.DataFrame(cells, columns=[str(c) for c in range(np.shape(values)[1])])
-
-
 def _num(value: int) -> str:
     """A whole number for a sum written out: negative ones in brackets, ``(-498)``."""
     value = int(value)
@@ -137,9 +126,9 @@ def show_stacked(x: np.ndarray, weight: np.ndarray, f: int) -> None:
     for c, name in enumerate(CHANNELS):
         c1, c2 = st.columns([3, 2])
         c1.markdown(t("channels.stack.input", channel=name))
-        c1.dataframe(grid_frame(x[c]), key=f"{P}.input_{name}")
+        c1.dataframe(widgets.grid_frame(x[c]), key=f"{P}.input_{name}")
         c2.markdown(t("channels.stack.filter", channel=name, f=f + 1))
-        c2.dataframe(grid_frame(weight[f, c]), key=f"{P}.filter_{name}")
+        c2.dataframe(widgets.grid_frame(weight[f, c]), key=f"{P}.filter_{name}")
 
 
 def partial_sums(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, f: int) -> None:
@@ -186,7 +175,7 @@ def feature_maps(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> None:
     cols = st.columns(n)
     for i in range(n):
         cols[i].markdown(t("channels.maps.map", f=i + 1, bias=int(bias[i])))
-        cols[i].dataframe(grid_frame(out[i]), key=f"{P}.map_{i}")
+        cols[i].dataframe(widgets.grid_frame(out[i]), key=f"{P}.map_{i}")
 
 
 def param_panel() -> None:
@@ -253,7 +242,7 @@ def one_by_one() -> None:
     cols = st.columns(4)
     for i in range(4):
         cols[i].markdown(t("channels.one.in_channel", i=i + 1))
-        cols[i].dataframe(grid_frame(x[i]), key=f"{P}.one_in_{i}")
+        cols[i].dataframe(widgets.grid_frame(x[i]), key=f"{P}.one_in_{i}")
     for o in range(2):
         terms = " + ".join(
             f"{_num(ONE_BY_ONE[o, i])}·{_num(x[i, r, c])}" for i in range(ONE_BY_ONE.shape[1])
@@ -262,12 +251,12 @@ def one_by_one() -> None:
     cols = st.columns(2)
     for o in range(2):
         cols[o].markdown(t("channels.one.out_channel", o=o + 1))
-        cols[o].dataframe(grid_frame(out[o]), key=f"{P}.one_out_{o}")
+        cols[o].dataframe(widgets.grid_frame(out[o]), key=f"{P}.one_out_{o}")
 
 
 # ----------------------------------------------------------------------------- the page
 
-_init_state()
+widgets.init_state(KEYS, DEFAULTS)
 st.title(t("channels.title"))
 st.caption(t("channels.intro"))
 

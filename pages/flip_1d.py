@@ -54,11 +54,6 @@ DEFAULTS = {
 }
 
 
-def _init_state() -> None:
-    for name, value in DEFAULTS.items():
-        st.session_state.setdefault(KEYS[name], value)
-
-
 def _apply_example() -> None:
     signal, kernel = EXAMPLES[st.session_state[KEYS["example"]]]
     st.session_state[KEYS["signal"]] = _fmt(signal)
@@ -241,7 +236,7 @@ def fft_section(x: np.ndarray, kernel: np.ndarray) -> None:
 
 # ----------------------------------------------------------------------------- the page
 
-_init_state()
+widgets.init_state(KEYS, DEFAULTS)
 st.title(t("flip_1d.title"))
 st.caption(t("flip_1d.intro"))
 

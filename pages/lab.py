@@ -91,11 +91,6 @@ class Filter:
     bias: float
 
 
-def _init_state() -> None:
-    for name, value in DEFAULTS.items():
-        st.session_state.setdefault(KEYS[name], value)
-
-
 def channel_names() -> list[str]:
     return t("lab.color.channel_names").split(",")
 
@@ -716,7 +711,7 @@ def _download_buttons(pngs: list[Any]) -> None:
 
 # ----------------------------------------------------------------------------- the page
 
-_init_state()
+widgets.init_state(KEYS, DEFAULTS)
 st.title(t("lab.title"))
 st.caption(t("lab.intro"))
 

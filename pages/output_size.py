@@ -45,11 +45,6 @@ DEFAULT_CONV = widgets.ConvSettings(padding=0, stride=(2, 2))
 PRESET_NAMES = ("output_size_padding", "output_size_tf_same")
 
 
-def _init_state() -> None:
-    for name, value in DEFAULTS.items():
-        st.session_state.setdefault(KEYS[name], value)
-
-
 def apply_preset(name: str) -> None:
     """Callback: the preset's input length and kernel on both axes, its stride and padding."""
     preset = cc.PRESETS[name]
@@ -187,7 +182,7 @@ def pool_axis_text(n: int, k: int, s: int, p: int, axis: str) -> str:
 
 # ----------------------------------------------------------------------------- the page
 
-_init_state()
+widgets.init_state(KEYS, DEFAULTS)
 st.title(t("output_size.title"))
 st.caption(t("output_size.intro"))
 

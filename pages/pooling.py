@@ -74,10 +74,8 @@ TYPED = f"{P}.typed"
 
 
 def _init_state() -> None:
-    ss = st.session_state
-    for name, value in DEFAULTS.items():
-        ss.setdefault(KEYS[name], value)
-    ss.setdefault(TYPED, LECTURE.copy())
+    widgets.init_state(KEYS, DEFAULTS)
+    st.session_state.setdefault(TYPED, LECTURE.copy())
 
 
 def _apply_preset() -> None:
@@ -221,12 +219,6 @@ def size_line(axis: str, n: int, k: int, s: int, p: int, ceil_mode: bool) -> tup
     return out, text
 
 
-def grid_frame(values: np.ndarray) -> pd.DataFrame:
-    """A grid as a table: whole numbers without .0, others to 3 decimals (-1.75, 0.333)."""
-    cells = [[f"{round(float(v), 3):g}" for v in row] for row in np.asarray(values).tolist()]
-    return pd.DataFrame(cells, columns=[str(c) for c in range(np.shape(values)[1])])
-
-
 def shifted(grid: np.ndarray, direction: str) -> np.ndarray:
     """The grid moved one pixel in ``direction``; the cell that comes in is 0 (no wrap-around)."""
     out = np.zeros_like(grid)
@@ -272,14 +264,14 @@ def why_pooling(grid: np.ndarray, settings: PoolSettings, output: np.ndarray) ->
     c1, c2 = st.columns(2)
     with c1:
         st.markdown(t("pooling.why.original"))
-        st.dataframe(grid_frame(grid), key=f"{P}.why_input")
+        st.dataframe(widgets.grid_frame(grid), key=f"{P}.why_input")
         st.markdown(t("pooling.why.pooled"))
-        st.dataframe(grid_frame(output), key=f"{P}.why_output")
+        st.dataframe(widgets.grid_frame(output), key=f"{P}.why_output")
     with c2:
         st.markdown(t("pooling.why.moved", direction=t(f"pooling.why.shifts.{direction}")))
-        st.dataframe(grid_frame(moved), key=f"{P}.why_moved_input")
+        st.dataframe(widgets.grid_frame(moved), key=f"{P}.why_moved_input")
         st.markdown(t("pooling.why.pooled_moved"))
-        st.dataframe(grid_frame(moved_out), key=f"{P}.why_moved_output")
+        st.dataframe(widgets.grid_frame(moved_out), key=f"{P}.why_moved_output")
     same = int(np.sum(np.isclose(output, moved_out)))
     st.markdown(t("pooling.why.same", same=same, total=output.size))
     st.caption(t(f"pooling.why.note_{settings.method}"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -82,18 +83,34 @@ DEFAULTS = {
 }
 
 
-def _init_state() -> None:
-    for name, value in DEFAULTS.items():
-        st.session_state.setdefault(KEYS[name], value)
-
-
-def grid_frame(values: np.ndarray, decimals: int = 2) -> pd.DataFrame:
-    """A grid as a table of short numbers (whole numbers without .0)."""
-    cells = [[f"{round(float(v), decimals):g}" for v in row] for row in np.asarray(values)]
-    return pd.DataFrame(cells, columns=[str(c) for c in range(np.shape(values)[1])])
-
-
 # ----------------------------------------------------------------------------- input
+
+
+def bank_chart(
+    rows: list[BankRow],
+    titles: list[str],
+    key: str,
+    *,
+    panel_px: int = 150,
+    selected: int | None = None,
+    clickable_row: int | None = None,
+    on_select: Any = "ignore",
+) -> Any:
+    """A :func:`grid_bank_figure` with this page's hover words, drawn without a mode bar;
+    clickable (one point selected at a time) when ``on_select`` is a callback."""
+    figure = grid_bank_figure(
+        rows,
+        titles,
+        panel_px=panel_px,
+        selected=selected,
+        clickable_row=clickable_row,
+        hover_row=t("tiny_cnn.stages.row"),
+        hover_col=t("tiny_cnn.stages.col"),
+    )
+    select = {} if on_select == "ignore" else {"selection_mode": "points"}
+    return st.plotly_chart(
+        figure, key=key, config={"displayModeBar": False}, on_select=on_select, **select
+    )
 
 
 def _random_sample() -> None:
@@ -227,20 +244,14 @@ def stages(model: cc.TinyCNN, fwd: cc.Forward, selected: int) -> None:
         BankRow(t("tiny_cnn.stages.relu_row"), list(fwd.relu), "ink"),
         BankRow(t("tiny_cnn.stages.pool_row"), list(fwd.pool), "ink", scale=0.5),
     ]
-    st.plotly_chart(
-        grid_bank_figure(
-            rows,
-            titles,
-            panel_px=150 if n <= 8 else 110,
-            selected=selected,
-            clickable_row=0,
-            hover_row=t("tiny_cnn.stages.row"),
-            hover_col=t("tiny_cnn.stages.col"),
-        ),
-        key=KEYS["chart"],
+    bank_chart(
+        rows,
+        titles,
+        KEYS["chart"],
+        panel_px=150 if n <= 8 else 110,
+        selected=selected,
+        clickable_row=0,
         on_select=_on_filter_click,
-        selection_mode="points",
-        config={"displayModeBar": False},
     )
     with st.expander(t("tiny_cnn.stages.numbers", f=selected + 1)):
         cols = st.columns(3)
@@ -254,7 +265,7 @@ def stages(model: cc.TinyCNN, fwd: cc.Forward, selected: int) -> None:
             strict=True,
         ):
             col.markdown(f"**{t(f'tiny_cnn.stages.{key}')}**")
-            col.dataframe(grid_frame(grid), key=f"{P}.table_{key}")
+            col.dataframe(widgets.grid_frame(grid), key=f"{P}.table_{key}")
     flat = np.asarray(fwd.flat)
     st.plotly_chart(
         vector_figure(
@@ -342,16 +353,11 @@ def compare(model: cc.TinyCNN, fwd: cc.Forward) -> None:
         BankRow(t("tiny_cnn.compare.learned_row"), [learned[f] for f in best], numbers=True),
         BankRow(t("tiny_cnn.compare.learned_map_row"), [fwd.conv[f] for f in best], shared=False),
     ]
-    st.plotly_chart(
-        grid_bank_figure(
-            rows,
-            titles,
-            panel_px=190,
-            hover_row=t("tiny_cnn.stages.row"),
-            hover_col=t("tiny_cnn.stages.col"),
-        ),
-        key=f"{P}.compare",
-        config={"displayModeBar": False},
+    bank_chart(
+        rows,
+        titles,
+        f"{P}.compare",
+        panel_px=190,
     )
     st.caption(t("tiny_cnn.compare.similarity_help"))
 
@@ -381,16 +387,11 @@ def before_after(info: ModelInfo) -> None:
         ),
     ]
     titles = [t("tiny_cnn.stages.filter", f=f + 1) for f in range(n)]
-    st.plotly_chart(
-        grid_bank_figure(
-            rows,
-            titles,
-            panel_px=150 if n <= 8 else 110,
-            hover_row=t("tiny_cnn.stages.row"),
-            hover_col=t("tiny_cnn.stages.col"),
-        ),
-        key=f"{P}.before_after",
-        config={"displayModeBar": False},
+    bank_chart(
+        rows,
+        titles,
+        f"{P}.before_after",
+        panel_px=150 if n <= 8 else 110,
     )
 
 
@@ -580,7 +581,7 @@ def param_table(model: cc.TinyCNN) -> None:
 
 # ----------------------------------------------------------------------------- the page
 
-_init_state()
+widgets.init_state(KEYS, DEFAULTS)
 st.title(t("tiny_cnn.title"))
 st.caption(t("tiny_cnn.intro"))
 
@@ -590,16 +591,11 @@ with left:
     st.caption(t("tiny_cnn.input.help"))
     counts, label = input_digit()
     if counts is not None:
-        st.plotly_chart(
-            grid_bank_figure(
-                [BankRow(t("tiny_cnn.input.counts_title"), [counts], "ink", numbers=True)],
-                [""],
-                panel_px=320,
-                hover_row=t("tiny_cnn.stages.row"),
-                hover_col=t("tiny_cnn.stages.col"),
-            ),
-            key=f"{P}.counts",
-            config={"displayModeBar": False},
+        bank_chart(
+            [BankRow(t("tiny_cnn.input.counts_title"), [counts], "ink", numbers=True)],
+            [""],
+            f"{P}.counts",
+            panel_px=320,
         )
 with right:
     st.subheader(t("tiny_cnn.answer.header"))

@@ -55,6 +55,35 @@ def load_strings(lang: str) -> dict[str, str]:
     return strings
 
 
+@functools.cache
+def _keys_with_prefix(prefix: str) -> tuple[str, ...]:
+    return tuple(k for k in load_strings(DEFAULT_LANGUAGE) if k.startswith(prefix))
+
+
+def strings_with_prefix(prefix: str, lang: str) -> dict[str, str]:
+    """Every string whose key starts with ``prefix``, in ``lang``, the prefix cut off.
+
+    For a browser component that formats its own text (the stepper, the drawing grid):
+    templates stay unformatted, and a key missing in ``lang`` falls back to English.
+
+    Raises
+    ------
+    KeyError
+        ``lang`` is not one of :data:`LANGUAGES`.
+
+    Examples
+    --------
+    >>> strings_with_prefix("stepper.", "en")["play"]
+    'Play (Space)'
+    """
+    if lang not in LANGUAGES:
+        raise KeyError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
+    english = load_strings(DEFAULT_LANGUAGE)
+    local = load_strings(lang)
+    n = len(prefix)
+    return {k[n:]: local.get(k, english[k]) for k in _keys_with_prefix(prefix)}
+
+
 def placeholders(template: str) -> set[str]:
     """The ``{names}`` a template uses (for the both-languages-agree test)."""
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}

@@ -133,6 +133,27 @@ _KEEP = KEEP_STATE
 # Pure helpers (no Streamlit)
 
 
+def init_state(keys: Mapping[str, str], defaults: Mapping[str, Any]) -> None:
+    """Give each setting its default on a session's first run (``keys``: name -> state key).
+
+    Settings already in session state (from a link, or set before) are left alone.
+    """
+    for name, value in defaults.items():
+        st.session_state.setdefault(keys[name], value)
+
+
+def grid_frame(values: npt.ArrayLike, decimals: int = 3) -> pd.DataFrame:
+    """A 2D grid as a table for ``st.dataframe``: whole numbers without ``.0``, others
+    rounded to ``decimals`` (``-1.75``, ``0.333``); columns named ``"0"``, ``"1"``, ...
+
+    >>> grid_frame([[1.0, 0.3333], [-2, 7]]).values.tolist()
+    [['1', '0.333'], ['-2', '7']]
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    cells = [[f"{round(float(v), decimals):g}" for v in row] for row in arr.tolist()]
+    return pd.DataFrame(cells, columns=[str(c) for c in range(arr.shape[1])])
+
+
 def format_cell(value: float | int) -> str:
     """A kernel weight as the editor shows it: exact and short, else 6 significant digits.
 

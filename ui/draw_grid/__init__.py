@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, load_strings
+from ui.i18n import strings_with_prefix
 
 __all__ = [
     "BRUSHES",
@@ -248,22 +248,12 @@ def resolve_bitmap(reported: Any, seen: Mapping[str, Any], rows: int, cols: int)
 # ------------------------------------------------------------------ what the browser gets
 
 
-@functools.cache
-def _english_keys() -> tuple[str, ...]:
-    return tuple(k for k in load_strings(DEFAULT_LANGUAGE) if k.startswith(STRINGS_PREFIX))
-
-
 def draw_grid_strings(lang: str) -> dict[str, str]:
     """The widget's strings in ``lang`` (``draw_grid.`` prefix removed), English where missing.
 
     Templates are left unformatted: the browser fills ``{placeholders}``.
     """
-    if lang not in LANGUAGES:
-        raise KeyError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
-    english = load_strings(DEFAULT_LANGUAGE)
-    local = load_strings(lang)
-    n = len(STRINGS_PREFIX)
-    return {k[n:]: local.get(k, english[k]) for k in _english_keys()}
+    return strings_with_prefix(STRINGS_PREFIX, lang)
 
 
 def draw_grid_data(

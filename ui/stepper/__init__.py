@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, load_strings
+from ui.i18n import strings_with_prefix
 
 __all__ = [
     "COMPONENT_NAME",
@@ -100,22 +100,12 @@ def clamp_step(step: Any, n_steps: int) -> int:
     return max(0, min(int(step), max(n_steps - 1, 0)))
 
 
-@functools.cache
-def _english_keys() -> tuple[str, ...]:
-    return tuple(k for k in load_strings(DEFAULT_LANGUAGE) if k.startswith(STRINGS_PREFIX))
-
-
 def stepper_strings(lang: str) -> dict[str, str]:
     """The stepper's strings in ``lang`` (``stepper.`` prefix removed), English where missing.
 
     Templates are left unformatted: the browser fills ``{placeholders}``.
     """
-    if lang not in LANGUAGES:
-        raise KeyError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
-    english = load_strings(DEFAULT_LANGUAGE)
-    local = load_strings(lang)
-    n = len(STRINGS_PREFIX)
-    return {k[n:]: local.get(k, english[k]) for k in _english_keys()}
+    return strings_with_prefix(STRINGS_PREFIX, lang)
 
 
 def _check_compact(compact: Mapping[str, Any]) -> None:
