@@ -183,6 +183,8 @@ def current_model() -> ModelInfo:
     if mine is None:
         st.session_state[KEYS["model"]] = "shipped"
         return shipped()
+    if st.session_state.pop(f"{P}.show_mine", False):
+        st.session_state[KEYS["model"]] = "mine"
     choice = st.segmented_control(
         t("tiny_cnn.answer.weights"),
         MODELS,
@@ -529,7 +531,8 @@ def run_training(n_filters: int, epochs: int, lr: float, seed: int, chart: objec
         history,
         {"filters": n_filters, "epochs": epochs, "lr": lr, "seed": seed},
     )
-    st.session_state[KEYS["model"]] = "mine"
+    # The weights control may already be drawn in this run: switch it on the next one.
+    st.session_state[f"{P}.show_mine"] = True
     bar.progress(1.0)
     note.success(
         t(

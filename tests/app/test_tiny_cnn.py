@@ -356,3 +356,21 @@ def test_korean_training_run_and_whole_page() -> None:
     rerun(at)
     assert_translated(at, "tiny_cnn")
     assert "학습" in page_text(at)
+
+
+def test_training_again_while_your_network_is_shown() -> None:
+    """The weights control is drawn once a network was trained; a second run must not crash."""
+    at = _run()
+    _set(at, "slider", f"{P}.t_epochs", 1)
+    at.button(key=f"{P}.train").click()
+    rerun(at)
+    _set(at, "slider", f"{P}.t_filters", 4)
+    at.button(key=f"{P}.train").click()
+    rerun(at)
+    assert at.session_state[f"{P}.mine"].model.n_filters == 4
+    assert at.button_group(key=f"{P}.model").value == "mine"
+    # and again after going back to the shipped weights
+    _set(at, "button_group", f"{P}.model", "shipped")
+    at.button(key=f"{P}.train").click()
+    rerun(at)
+    assert at.button_group(key=f"{P}.model").value == "mine"
