@@ -475,6 +475,8 @@ def train_panel() -> None:
         chart.plotly_chart(
             _history_figure(history), key=f"{P}.history_chart", config={"displayModeBar": False}
         )
+    if note := st.session_state.pop(f"{P}.trained_note", None):
+        st.success(note)
     if st.session_state.get(KEYS["mine"]) is not None:
         st.button(t("tiny_cnn.train.forget"), key=f"{P}.forget", on_click=_forget_mine)
 
@@ -534,13 +536,12 @@ def run_training(n_filters: int, epochs: int, lr: float, seed: int, chart: objec
     # The weights control may already be drawn in this run: switch it on the next one.
     st.session_state[f"{P}.show_mine"] = True
     bar.progress(1.0)
-    note.success(
-        t(
-            "tiny_cnn.train.done",
-            seconds=time.monotonic() - started,
-            accuracy=percent_text(info.test_accuracy),
-            filters=n_filters,
-        )
+    # Shown by the next run (train_panel): this run's elements go with the rerun.
+    st.session_state[f"{P}.trained_note"] = t(
+        "tiny_cnn.train.done",
+        seconds=time.monotonic() - started,
+        accuracy=percent_text(info.test_accuracy),
+        filters=n_filters,
     )
     # Everything above the panel still shows the old network: draw the page again.
     st.rerun()

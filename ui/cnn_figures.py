@@ -200,6 +200,10 @@ def grid_bank_figure(
                 "scaleratio": 1,
             }
             label = html.escape(f"{column_titles[c]} · {row.title}", quote=False)
+            where = f"{label}<br>{html.escape(hover_row)} %{{y}}, {html.escape(hover_col)} %{{x}}: "
+            # A clickable row's probe points carry the hover: plotly selects on click only
+            # the points it hovers, so a probe without hover takes no clicks.
+            clickable = clickable_row == r
             data.append(
                 {
                     "type": "heatmap",
@@ -213,10 +217,10 @@ def grid_bank_figure(
                     "ygap": 1,
                     "xaxis": f"x{suffix}",
                     "yaxis": f"y{suffix}",
-                    "hovertemplate": (
-                        f"{label}<br>{html.escape(hover_row)} %{{y}}, "
-                        f"{html.escape(hover_col)} %{{x}}: "
-                        f"%{{z:.{row.decimals}f}}<extra></extra>"
+                    **(
+                        {"hoverinfo": "skip"}
+                        if clickable
+                        else {"hovertemplate": f"{where}%{{z:.{row.decimals}f}}<extra></extra>"}
                     ),
                     "name": "",
                 }
@@ -225,7 +229,7 @@ def grid_bank_figure(
                 annotations.extend(
                     _cell_numbers(grid, suffix, zmin, zmax, scale, row.decimals, span / w)
                 )
-            if clickable_row == r:
+            if clickable:
                 rr, cc = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
                 probes.append(
                     {
@@ -237,7 +241,8 @@ def grid_bank_figure(
                         "marker": {"size": 6, "opacity": 0, "maxdisplayed": 1},
                         "xaxis": f"x{suffix}",
                         "yaxis": f"y{suffix}",
-                        "hoverinfo": "skip",
+                        "text": [f"{v:.{row.decimals}f}" for v in grid.ravel()],
+                        "hovertemplate": f"{where}%{{text}}<extra></extra>",
                         "showlegend": False,
                         "name": "",
                     }
