@@ -23,11 +23,12 @@ from ui import url_state as us
 from ui import widgets
 from ui.export import MAX_GIF_FRAMES, FrameLabels, frame_indices, step_png, steps_gif
 from ui.grid_sources import MAX_GRID, SOURCES, blank_grid, grid_presets, image_grid, random_grid
-from ui.i18n import t, te
+from ui.i18n import current_language, t, te
 from ui.legacy_pages import leave_legacy_pages
 from ui.samples import SAMPLES
 from ui.stepper import clamp_step, stepper
 from ui.trace_cache import TraceSettings, compact_trace
+from ui.worksheet import too_large_reason, worksheet_html
 
 leave_legacy_pages()
 
@@ -269,7 +270,23 @@ def explain_impossible(
 
 
 def export_panel(compact: dict[str, Any], settings: TraceSettings, step: int) -> None:
-    """PNG of the current step and a GIF of the run (a range or every n-th when long)."""
+    """A printable worksheet, a PNG of the current step and a GIF of the run (a range or
+    every n-th when long)."""
+    lang = current_language()
+    reason = too_large_reason(compact, lang=lang)
+    if reason is None:
+        st.download_button(
+            t("worksheet.studio.button"),
+            lambda: worksheet_html(compact, lang=lang),  # built only when clicked
+            file_name=f"convlab-worksheet-{lang}.html",
+            mime="text/html",
+            key=f"{P}.worksheet",
+            help=t("worksheet.studio.button_help"),
+            icon=":material/print:",
+        )
+        st.caption(t("worksheet.studio.caption"))
+    else:
+        st.info(t("worksheet.studio.unavailable", reason=reason), icon=":material/print:")
     labels = FrameLabels(
         t("studio.export.labels_input"),
         t("studio.export.labels_kernel"),
