@@ -130,7 +130,9 @@ def input_digit() -> tuple[np.ndarray | None, int | None]:
     )
     if source == "draw":
         st.caption(t("tiny_cnn.input.draw_help"))
-        bitmap = draw_grid(key=KEYS["draw"], rows=DRAW_SIDE, cols=DRAW_SIDE, block=BLOCK)
+        bitmap = draw_grid(
+            key=KEYS["draw"], rows=DRAW_SIDE, cols=DRAW_SIDE, block=BLOCK, height_px=400
+        )
         centre = st.toggle(
             t("tiny_cnn.input.centre"),
             key=KEYS["centre"],
@@ -589,7 +591,7 @@ widgets.init_state(KEYS, DEFAULTS)
 st.title(t("tiny_cnn.title"))
 st.caption(t("tiny_cnn.intro"))
 
-left, right = st.columns([1, 1], gap="large")
+left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader(t("tiny_cnn.input.header"))
     st.caption(t("tiny_cnn.input.help"))

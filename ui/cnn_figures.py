@@ -479,7 +479,7 @@ def bars_figure(
     axis_label: str = "",
     height: int = 300,
 ) -> go.Figure:
-    """One bar per class (0..9), the highlighted one (the prediction) in vermillion.
+    """One horizontal bar per class (0..9, top to bottom), the prediction in vermillion.
 
     Parameters
     ----------
@@ -492,7 +492,7 @@ def bars_figure(
     percent : bool, optional
         Values are probabilities: the axis runs 0..100 % and each bar says its percent.
     axis_label : str, optional
-        The horizontal axis's title ("digit").
+        The class axis's title ("digit"), at the left.
     height : int, optional
         Default 300 px.
 
@@ -511,39 +511,43 @@ def bars_figure(
     data = [
         {
             "type": "bar",
-            "x": [str(i) for i in range(vals.size)],
-            "y": shown,
+            # Horizontal: the labels sit at the bars' ends and never overlap, even in a
+            # narrow column; class 0 at the top.
+            "orientation": "h",
+            "y": [str(i) for i in range(vals.size)],
+            "x": shown,
             "marker": {"color": colours},
             "text": texts,
             "textposition": "outside",
             "textfont": {"size": 14},
-            # Plotly shrinks outside text to the bar's width by default: unreadable.
+            # Plotly shrinks outside text to the bar's size by default: unreadable.
             "constraintext": "none",
             "cliponaxis": False,
-            "hovertemplate": "%{x}: %{text}<extra></extra>",
+            "hovertemplate": "%{y}: %{text}<extra></extra>",
             "name": "",
         }
     ]
-    yaxis: dict[str, Any] = {"fixedrange": True, "zeroline": True, "zerolinecolor": "#888"}
+    value_axis: dict[str, Any] = {"fixedrange": True, "zeroline": True, "zerolinecolor": "#888"}
     if percent:
-        yaxis |= {"range": [0, 115], "ticksuffix": "%", "tickvals": [0, 25, 50, 75, 100]}
+        value_axis |= {"range": [0, 122], "ticksuffix": "%", "tickvals": [0, 25, 50, 75, 100]}
     else:
         lo, hi = float(min(shown.min(), 0)), float(max(shown.max(), 0))
-        pad = 0.18 * ((hi - lo) or 1.0)
-        yaxis |= {"range": [lo - (pad if lo < 0 else 0), hi + pad]}
+        pad = 0.25 * ((hi - lo) or 1.0)
+        value_axis |= {"range": [lo - (pad if lo < 0 else 0), hi + pad]}
     top = 40 if title else 10
     layout = {
         "height": height,
-        "margin": {"l": 50, "r": 10, "t": top, "b": 50},
-        "xaxis": {
+        "margin": {"l": 60, "r": 10, "t": top, "b": 30},
+        "xaxis": value_axis,
+        "yaxis": {
             "fixedrange": True,
             "type": "category",
+            "autorange": "reversed",
             "title": {"text": html.escape(axis_label, quote=False)},
         },
-        "yaxis": yaxis,
         "font": {"size": FONT_SIZE},
         "showlegend": False,
-        "bargap": 0.25,
+        "bargap": 0.2,
         "dragmode": False,
     }
     if title:

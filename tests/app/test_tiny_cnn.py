@@ -62,7 +62,7 @@ def _heatmaps(spec: dict[str, Any]) -> list[np.ndarray]:
 
 
 def _bar_values(spec: dict[str, Any]) -> np.ndarray:
-    y = spec["data"][0]["y"]
+    y = spec["data"][0]["x"]  # horizontal bars: the values run along x
     if isinstance(y, dict):
         import base64
 

@@ -141,15 +141,17 @@ def test_bars_highlight_the_prediction_and_write_percentages() -> None:
     probs = np.array([0.05, 0.9, 0.05])
     fig = _validated(bars_figure(probs, highlight=1, percent=True, title="p"))
     bar = fig.data[0]
-    assert list(bar.y) == pytest.approx([5, 90, 5])
+    assert bar.orientation == "h"
+    assert list(bar.x) == pytest.approx([5, 90, 5])
+    assert list(bar.y) == ["0", "1", "2"]
     assert list(bar.text) == ["5.0%", "90.0%", "5.0%"]
     assert len(set(bar.marker.color)) == 2 and bar.marker.color[1] != bar.marker.color[0]
-    assert fig.layout.yaxis.range[1] > 100
+    assert fig.layout.xaxis.range[1] > 100
 
 
 def test_bars_of_negative_scores_leave_room_below_zero() -> None:
     fig = _validated(bars_figure([-3.0, 2.0, 0.5], highlight=1))
-    lo, hi = fig.layout.yaxis.range
+    lo, hi = fig.layout.xaxis.range
     assert lo < -3 and hi > 2
 
 
