@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import conv_core as cc
-from ui import size_figures, widgets
+from ui import code_panel, size_figures, widgets
 from ui.i18n import t, te
 from ui.legacy_pages import leave_legacy_pages
 
@@ -325,6 +325,7 @@ st.header(t("output_size.compare.header"))
 with st.container(key=f"{P}.compare"):
     st.table(compare_table((h, w), (kh, kw), stride, dilation, spec), hide_index=True)
 st.caption(t("output_size.compare.note"))
+code_panel.show_shape_code((h, w), (kh, kw), conv, key=f"{P}.code")
 
 st.header(t("output_size.pool.header"))
 st.markdown(t("output_size.pool.intro"))

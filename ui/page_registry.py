@@ -59,6 +59,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("studio", "pages/studio.py", "studio", ":material/grid_on:"),
     PageEntry("lab", "pages/lab.py", "lab", ":material/filter:"),
     PageEntry("output_size", "pages/output_size.py", "output_size", ":material/straighten:"),
+    PageEntry("padding_modes", "pages/padding_modes.py", "padding_modes", ":material/padding:"),
     PageEntry("pooling", "pages/pooling.py", "pooling", ":material/grid_view:"),
     # The course's order: channels, the flip and 1D, then dilated and transposed.
     PageEntry("channels", "pages/channels.py", "channels", ":material/layers:"),

@@ -88,7 +88,8 @@ def _summary(at: AppTest) -> str:
 
 
 def _formulas(at: AppTest) -> list[str]:
-    return [c.value for c in at.code]
+    # Not the "Show code" panel's snippets (tests/app/test_code_panel.py checks those).
+    return [c.value for c in at.code if not c.value.startswith("import numpy as np")]
 
 
 def _table(at: AppTest):

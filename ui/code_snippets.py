@@ -1,0 +1,573 @@
+"""Runnable code for the settings on screen: PyTorch, NumPy/SciPy and TensorFlow snippets.
+
+Each generator takes a :class:`SnippetConfig` (input, kernel, bias, operation, padding,
+padding mode, stride, dilation) and returns short, copy-pasteable Python that computes and
+prints the same numbers as conv_core (:meth:`SnippetConfig.reference`):
+
+- :func:`numpy_snippet`: ``scipy.signal.correlate2d``/``convolve2d`` with ``boundary=``, or
+  ``scipy.ndimage.correlate``/``convolve`` with ``mode=``, when the padding is the centred
+  one those functions use; otherwise ``np.pad`` with NumPy's mode name and a ``'valid'``
+  correlation. Stride is a slice; dilation a kernel with zeros between its taps.
+- :func:`torch_snippet`: ``torch.nn.functional.conv2d`` (``F.pad`` first when the padding
+  is one-sided or not zeros), then the same as an ``nn.Conv2d`` layer with the weights set.
+- :func:`tensorflow_snippet`: ``tf.nn.conv2d`` ('VALID', 'SAME' or ``tf.pad`` first), and
+  ``tf.keras.layers.Conv2D`` when Keras can express the padding; a one-line comment says so
+  when TensorFlow has no equivalent (and pads with NumPy instead).
+
+Names of padding modes come from :data:`ui.padding_names.PADDING_NAMES`. Pure: no Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import conv_core as cc
+from ui.padding_names import PADDING_NAMES
+
+__all__ = [
+    "OPS",
+    "SnippetConfig",
+    "numpy_snippet",
+    "snippets",
+    "tensorflow_snippet",
+    "torch_snippet",
+]
+
+#: 'correlate'/'convolve': (H, W) input and (KH, KW) kernel; 'conv2d': (C, H, W) input and
+#: one (C, KH, KW) filter (a layer with one output channel).
+OPS = ("correlate", "convolve", "conv2d")
+#: Top-left corner printed when the input comes from an image file (the output is large).
+CORNER = 6
+
+
+def _pair(v: Any) -> tuple[int, int]:
+    if isinstance(v, (tuple, list)):
+        return int(v[0]), int(v[1])
+    return int(v), int(v)
+
+
+@dataclass(frozen=True)
+class SnippetConfig:
+    """What is on screen, in conv_core's argument names.
+
+    Attributes
+    ----------
+    x : ndarray
+        (H, W), or (C, H, W) for ``op='conv2d'``.
+    kernel : ndarray
+        (KH, KW), or (C, KH, KW) for ``op='conv2d'``.
+    bias : float
+        Added to every output (0: none).
+    op : {'correlate', 'convolve', 'conv2d'}
+    padding : int, (ph, pw), ((top, bottom), (left, right)), 'valid', 'same' or 'full'
+    padding_mode : a ``conv_core.PADDING_MODES`` name
+    stride, dilation : (rows, cols)
+    value : float
+        The fill of ``padding_mode='constant'``.
+    image_file : str or None
+        Load the input from this image file in the snippet instead of writing its numbers
+        (grey for 'correlate'/'convolve', RGB as (3, H, W) for 'conv2d'); the snippet then
+        prints the output's shape and its top-left corner.
+    shape_only : bool
+        Print only the output's shape (the input and kernel are zeros of their sizes).
+    """
+
+    x: Any
+    kernel: Any
+    bias: float = 0.0
+    op: str = "correlate"
+    padding: Any = 0
+    padding_mode: str = "zeros"
+    stride: tuple[int, int] = (1, 1)
+    dilation: tuple[int, int] = (1, 1)
+    value: float = 0.0
+    image_file: str | None = None
+    shape_only: bool = False
+    _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.op not in OPS:
+            raise ValueError(f"op must be one of {OPS}, not {self.op!r}")
+        if self.padding_mode not in PADDING_NAMES:
+            raise ValueError(f"unknown padding_mode {self.padding_mode!r}")
+        x, k = np.asarray(self.x), np.asarray(self.kernel)
+        ndim = 3 if self.op == "conv2d" else 2
+        if x.ndim != ndim or k.ndim != ndim or (ndim == 3 and x.shape[0] != k.shape[0]):
+            raise ValueError(f"op={self.op!r} needs a {ndim}D input and kernel of one depth")
+        self._arrays.update(x=x, kernel=k)
+        object.__setattr__(self, "stride", _pair(self.stride))
+        object.__setattr__(self, "dilation", _pair(self.dilation))
+
+    @property
+    def xa(self) -> np.ndarray:
+        return self._arrays["x"]
+
+    @property
+    def ka(self) -> np.ndarray:
+        return self._arrays["kernel"]
+
+    @property
+    def pads(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The padding resolved to ``((top, bottom), (left, right))`` by conv_core."""
+        return cc.resolve_padding(
+            self.padding, self.xa.shape[-2:], self.ka.shape[-2:], self.stride, self.dilation
+        )
+
+    @property
+    def spans(self) -> tuple[int, int]:
+        """The kernel's reach along rows and columns, ``dilation*(k - 1) + 1``."""
+        kh, kw = self.ka.shape[-2:]
+        return (self.dilation[0] * (kh - 1) + 1, self.dilation[1] * (kw - 1) + 1)
+
+    @property
+    def is_int(self) -> bool:
+        """Whole numbers everywhere (the snippets then keep integer arrays, exact)."""
+        return all(
+            np.all(np.asarray(v, dtype=float) == np.round(np.asarray(v, dtype=float)))
+            for v in (self.xa, self.ka, self.bias, self.value)
+        )
+
+    def reference(self) -> np.ndarray:
+        """conv_core's result for this configuration, (OH, OW) (what the page shows)."""
+        x, k, mode, pads = self.xa, self.ka, self.padding_mode, self.padding
+        if mode == "constant":  # the convolutions take no fill value: pad first
+            if not float(self.value).is_integer():
+                x = x.astype(float)  # pad2d keeps x's dtype: a fractional fill needs floats
+            x = cc.pad2d(x, self.pads, "constant", self.value)
+            mode, pads = "zeros", 0
+        common = {"stride": self.stride, "padding": pads, "dilation": self.dilation}
+        bias = _plain_number(self.bias)
+        if self.op == "conv2d":
+            out = cc.conv2d(x, k[None], [bias] if bias else None, padding_mode=mode, **common)
+            return out[0]
+        fn = cc.correlate2d if self.op == "correlate" else cc.convolve2d
+        out = fn(x, k, padding_mode=mode, **common)
+        return out + bias if bias else out
+
+    def output_shape(self) -> tuple[int, int]:
+        """(OH, OW) from conv_core's size rule."""
+        (t, b), (left, r) = self.pads
+        h, w = self.xa.shape[-2:]
+        return tuple(  # type: ignore[return-value]
+            cc.conv_output_size(n, k, s, p, d)
+            for n, k, s, p, d in zip(
+                (h, w),
+                self.ka.shape[-2:],
+                self.stride,
+                ((t, b), (left, r)),
+                self.dilation,
+                strict=True,
+            )
+        )
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _plain_number(v: Any) -> int | float:
+    f = float(v)
+    return int(f) if f.is_integer() else f
+
+
+def _num(v: Any, as_int: bool) -> str:
+    f = float(v)
+    if as_int or f.is_integer():
+        return str(int(f))
+    return repr(f)
+
+
+def _literal(arr: np.ndarray, as_int: bool, indent: str = "    ") -> str:
+    """A nested list literal, one row per line for 2D and 3D arrays."""
+    if arr.ndim == 1:
+        return "[" + ", ".join(_num(v, as_int) for v in arr) + "]"
+    if arr.ndim == 2:
+        rows = [indent + _literal(row, as_int) + "," for row in arr]
+        return "[\n" + "\n".join(rows) + "\n" + indent[:-4] + "]"
+    parts = [indent + _literal(ch, as_int, indent + "    ") + "," for ch in arr]
+    return "[\n" + "\n".join(parts) + "\n" + indent[:-4] + "]"
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _input_lines(cfg: SnippetConfig, lib: str) -> list[str]:
+    """``x = ...`` and ``k = ...`` as NumPy arrays (every snippet starts from NumPy)."""
+    dtype = "" if cfg.is_int else ", dtype=float"
+    conv2d = cfg.op == "conv2d"
+    lines = []
+    if cfg.shape_only:
+        lines.append(f"x = np.zeros({_shape(cfg.xa.shape)})  # only the sizes matter here")
+        lines.append(f"k = np.zeros({_shape(cfg.ka.shape)})")
+        return lines
+    if cfg.image_file is not None:
+        if conv2d:
+            lines.append(f'img = Image.open("{cfg.image_file}").convert("RGB")  # your image')
+            lines.append("x = np.asarray(img, dtype=float).transpose(2, 0, 1)  # (3, H, W)")
+        else:
+            lines.append(f'img = Image.open("{cfg.image_file}").convert("L")  # your image, grey')
+            lines.append("x = np.asarray(img, dtype=float)  # (H, W)")
+    else:
+        what = "(C, H, W) input" if conv2d else "(H, W) input"
+        lines.append(f"x = np.array({_literal(cfg.xa, cfg.is_int)}{dtype})  # {what}")
+    what = "(C, KH, KW): one filter" if conv2d else "(KH, KW) kernel"
+    lines.append(f"k = np.array({_literal(cfg.ka, cfg.is_int)}{dtype})  # {what}")
+    return lines
+
+
+def _pad_comment(cfg: SnippetConfig) -> str:
+    (t, b), (left, r) = cfg.pads
+    names = PADDING_NAMES[cfg.padding_mode]
+    where = f"top {t}, bottom {b}, left {left}, right {r}"
+    return f"# padding {where}: '{cfg.padding_mode}' (np.pad's '{names.numpy}')"
+
+
+def _print_lines(cfg: SnippetConfig, out: str) -> list[str]:
+    if cfg.shape_only:
+        return [f"print({out}.shape)"]
+    if cfg.image_file is not None:
+        return [f"print({out}.shape)", f"print({out}[:{CORNER}, :{CORNER}])  # top-left corner"]
+    lines = []
+    oh, ow = cfg.output_shape()
+    if oh * ow > 1000:  # NumPy shortens arrays of more than 1000 numbers with '...'
+        lines.append(f"np.set_printoptions(threshold={oh * ow})")
+    return [*lines, f"print({out})"]
+
+
+def _np_pad_call(cfg: SnippetConfig, name: str, array: str) -> str:
+    (t, b), (left, r) = cfg.pads
+    width = f"(({t}, {b}), ({left}, {r}))"
+    if cfg.op == "conv2d":
+        width = f"((0, 0), ({t}, {b}), ({left}, {r}))"
+    extra = ""
+    if cfg.padding_mode == "constant":
+        extra = f", constant_values={_num(cfg.value, cfg.is_int)}"
+    return f'np.pad({array}, {width}, mode="{name}"{extra})'
+
+
+# --------------------------------------------------------------------------- NumPy / SciPy
+
+
+def _centred(cfg: SnippetConfig) -> bool:
+    """The padding scipy's 'same' output uses: half the (odd) kernel reach on every side."""
+    (t, b), (left, r) = cfg.pads
+    sh, sw = cfg.spans
+    return sh % 2 == 1 and sw % 2 == 1 and t == b == sh // 2 and left == r == sw // 2
+
+
+def numpy_snippet(cfg: SnippetConfig) -> str:
+    """NumPy/SciPy code printing conv_core's output for ``cfg`` (see the module text)."""
+    names = PADDING_NAMES[cfg.padding_mode]
+    conv2d = cfg.op == "conv2d"
+    flip = cfg.op == "convolve"
+    sr, sc = cfg.stride
+    dr, dc = cfg.dilation
+    (t, b), (left, r) = cfg.pads
+    use_signal = _centred(cfg) and names.signal is not None
+    use_ndimage = _centred(cfg) and not use_signal
+    lib = "ndimage" if use_ndimage else "signal"
+    lines = ["import numpy as np", f"from scipy import {lib}"]
+    if cfg.image_file is not None and not cfg.shape_only:
+        lines.append("from PIL import Image")
+    lines += ["", *_input_lines(cfg, "numpy")]
+    if cfg.bias:
+        lines.append(f"b = {_num(cfg.bias, cfg.is_int)}  # bias")
+    kname = "k"
+    if (dr, dc) != (1, 1):
+        sh, sw = cfg.spans
+        zeros = f"({cfg.ka.shape[0]}, {sh}, {sw})" if conv2d else f"({sh}, {sw})"
+        lines.append(f"# dilation {(dr, dc)}: the kernel's taps spread out, zeros between them")
+        lines.append(f"kd = np.zeros({zeros}, dtype=k.dtype)")
+        lines.append(f"kd[{':, ' if conv2d else ''}::{dr}, ::{dc}] = k")
+        kname = "kd"
+    fn = "convolve" if flip else "correlate"
+    if use_signal or use_ndimage:
+        if use_signal:
+            extra = ""
+            if cfg.padding_mode == "constant":
+                extra = f", fillvalue={_num(cfg.value, cfg.is_int)}"
+            call = f'signal.{fn}2d({{x}}, {{k}}, mode="same", boundary="{names.signal}"{extra})'
+            lines.append(
+                f"# padding {t} on each side of the rows, {left} of the columns, "
+                f"'{cfg.padding_mode}': scipy.signal's boundary=\"{names.signal}\" "
+                f"(np.pad's '{names.numpy}')"
+            )
+        else:
+            call = f'ndimage.{fn}({{x}}, {{k}}, mode="{names.ndimage}")'
+            lines.append(
+                f"# padding {t} on each side of the rows, {left} of the columns, "
+                f"'{cfg.padding_mode}': scipy.ndimage's mode=\"{names.ndimage}\" "
+                f"(np.pad's '{names.numpy}')"
+            )
+        source = "x"
+    else:
+        call = f'signal.{fn}2d({{x}}, {{k}}, mode="valid")'
+        if (t, b, left, r) != (0, 0, 0, 0):
+            lines.append(_pad_comment(cfg))
+            lines.append(f"xp = {_np_pad_call(cfg, names.numpy, 'x')}")
+            source = "xp"
+        else:
+            source = "x"
+    tail = " + b" if cfg.bias else ""
+    plain = (sr, sc) == (1, 1) and not cfg.bias
+    target = "out" if plain else "full"
+    if conv2d:
+        channels = cfg.ka.shape[0]
+        summed = call.format(x=f"{source}[c]", k=f"{kname}[c]")
+        lines.append("# conv2d: one 2D correlation per channel, added up")
+        lines.append(f"{target} = sum({summed} for c in range({channels}))")
+    else:
+        lines.append(f"{target} = {call.format(x=source, k=kname)}")
+    if (sr, sc) != (1, 1):
+        lines.append(
+            f"out = full[::{sr}, ::{sc}]{tail}  # stride {(sr, sc)}: the window steps "
+            f"{sr} row(s), {sc} column(s)"
+        )
+    elif not plain:
+        lines.append(f"out = full{tail}")
+    lines += _print_lines(cfg, "out")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- PyTorch
+
+
+def torch_snippet(cfg: SnippetConfig) -> str:
+    """PyTorch code printing conv_core's output for ``cfg``: ``F.conv2d``, then ``nn.Conv2d``."""
+    names = PADDING_NAMES[cfg.padding_mode]
+    conv2d = cfg.op == "conv2d"
+    (t, b), (left, r) = cfg.pads
+    h, w = cfg.xa.shape[-2:]
+    sym = t == b and left == r
+    has_pad = (t, b, left, r) != (0, 0, 0, 0)
+    lines = ["import numpy as np", "import torch", "import torch.nn.functional as F"]
+    if cfg.image_file is not None and not cfg.shape_only:
+        lines.append("from PIL import Image")
+    lines += ["", *_input_lines(cfg, "torch")]
+    shape = "(1, C, H, W)" if conv2d else "(1, 1, H, W)"
+    add = "[None]" if conv2d else "[None, None]"
+    lines.append(f"x = torch.tensor(x, dtype=torch.float64){add}  # {shape}: a batch of one")
+    wshape = "(1, C, KH, KW)" if conv2d else "(1, 1, KH, KW)"
+    lines.append(f"w = torch.tensor(k, dtype=torch.float64){add}  # {wshape}: one filter")
+    if cfg.op == "convolve":
+        lines.append(
+            "w = torch.flip(w, dims=[2, 3])  # convolution flips the kernel; F.conv2d does not"
+        )
+    bias_arg = "None"
+    if cfg.bias:
+        lines.append(
+            f"b = torch.tensor([{_num(cfg.bias, cfg.is_int)}], dtype=torch.float64)  # bias"
+        )
+        bias_arg = "b"
+    # F.conv2d pads zeros, the same on both sides: anything else is padded first.
+    conv_padding = (0, 0)
+    source = "x"
+    numpy_padded = False
+    if cfg.padding_mode == "zeros" and sym:
+        conv_padding = (t, left)
+    elif has_pad:
+        source = "xp"
+        wraps = cfg.padding_mode == "circular" and (max(t, b) > h or max(left, r) > w)
+        if names.torch_pad is None or wraps:
+            numpy_padded = True
+            if names.torch_pad is None:
+                why = f"PyTorch has no '{cfg.padding_mode}' padding"
+            else:
+                why = "F.pad's 'circular' cannot wrap more than once around"
+            lines.append(f"# {why}: pad with NumPy's '{names.numpy}' first")
+            width = f"((0, 0), (0, 0), ({t}, {b}), ({left}, {r}))"
+            lines.append(f'xp = torch.from_numpy(np.pad(x.numpy(), {width}, mode="{names.numpy}"))')
+        else:
+            extra = ""
+            if cfg.padding_mode == "constant":
+                extra = f", value={_num(cfg.value, False)}"
+            lines.append(
+                f"# padding top {t}, bottom {b}, left {left}, right {r}, '{cfg.padding_mode}'"
+            )
+            lines.append("# (F.pad lists the last axis first: left, right, top, bottom)")
+            lines.append(f'xp = F.pad(x, ({left}, {r}, {t}, {b}), mode="{names.torch_pad}"{extra})')
+    stride, dilation = _tuple(cfg.stride), _tuple(cfg.dilation)
+    lines.append(
+        f"out = F.conv2d({source}, w, {bias_arg}, stride={stride}, "
+        f"padding={_tuple(conv_padding)}, dilation={dilation})"
+    )
+    lines += _torch_print(cfg, "out")
+    # The same as a layer.
+    lines += ["", "# The same as a layer: nn.Conv2d with these weights"]
+    layer_mode = names.torch if sym and cfg.padding_mode != "constant" else None
+    if numpy_padded:
+        layer_mode = None  # padded with NumPy above: the layer takes the padded input
+    if layer_mode is not None:
+        layer_padding, layer_input = (t, left), "x"
+    else:
+        layer_padding, layer_input = (0, 0), source
+        lines.append("# nn.Conv2d cannot pad this way itself: it takes the input padded above")
+        layer_mode = "zeros"
+    channels = cfg.ka.shape[0] if conv2d else 1
+    kh, kw = cfg.ka.shape[-2:]
+    lines.append(
+        f"conv = torch.nn.Conv2d(\n    {channels}, 1, ({kh}, {kw}), stride={stride}, "
+        f"padding={_tuple(layer_padding)}, dilation={dilation},\n"
+        f'    padding_mode="{layer_mode}", bias={bool(cfg.bias)}, dtype=torch.float64,\n)'
+    )
+    lines.append("with torch.no_grad():")
+    lines.append("    conv.weight.copy_(w)")
+    if cfg.bias:
+        lines.append("    conv.bias.copy_(b)")
+    lines.append(f"layer_out = conv({layer_input})")
+    lines += _torch_print(cfg, "layer_out")
+    return "\n".join(lines) + "\n"
+
+
+def _tuple(pair: tuple[int, int]) -> str:
+    return f"({pair[0]}, {pair[1]})"
+
+
+def _torch_print(cfg: SnippetConfig, out: str) -> list[str]:
+    if cfg.shape_only:
+        return [f"print(tuple({out}.shape[2:]))  # (rows, cols) of the output"]
+    if cfg.image_file is not None:
+        return [
+            f"print(tuple({out}.shape[2:]))",
+            f"print({out}[0, 0, :{CORNER}, :{CORNER}])  # top-left corner",
+        ]
+    lines = []
+    oh, ow = cfg.output_shape()
+    if oh * ow > 1000:
+        lines.append(f"torch.set_printoptions(threshold={oh * ow})")
+    return [*lines, f"print({out}[0, 0])"]
+
+
+# --------------------------------------------------------------------------- TensorFlow
+
+
+def tf_padding(cfg: SnippetConfig) -> str | None:
+    """'VALID' or 'SAME' when tf.nn.conv2d's own padding is conv_core's (zeros), else None."""
+    if cfg.padding_mode not in ("zeros", "constant") or (
+        cfg.padding_mode == "constant" and cfg.value != 0
+    ):
+        return None
+    (t, b), (left, r) = cfg.pads
+    if (t, b, left, r) == (0, 0, 0, 0):
+        return "VALID"
+    same = cc.resolve_padding(
+        "same", cfg.xa.shape[-2:], cfg.ka.shape[-2:], cfg.stride, cfg.dilation
+    )
+    return "SAME" if same == cfg.pads else None
+
+
+def tensorflow_snippet(cfg: SnippetConfig) -> str:
+    """TensorFlow code printing conv_core's output for ``cfg`` (or saying what it lacks)."""
+    names = PADDING_NAMES[cfg.padding_mode]
+    conv2d = cfg.op == "conv2d"
+    (t, b), (left, r) = cfg.pads
+    h, w = cfg.xa.shape[-2:]
+    sr, sc = cfg.stride
+    dr, dc = cfg.dilation
+    lines = ["import numpy as np", "import tensorflow as tf"]
+    if cfg.image_file is not None and not cfg.shape_only:
+        lines.append("from PIL import Image")
+    lines += ["", *_input_lines(cfg, "tf")]
+    if conv2d:
+        lines.append(
+            "x = tf.constant(x.transpose(1, 2, 0)[None], dtype=tf.float64)  # (1, H, W, C)"
+        )
+        lines.append(
+            "w = tf.constant(k.transpose(1, 2, 0)[..., None], dtype=tf.float64)  # (KH, KW, C, 1)"
+        )
+    else:
+        lines.append("x = tf.constant(x[None, :, :, None], dtype=tf.float64)  # (1, H, W, 1)")
+        lines.append("w = tf.constant(k[:, :, None, None], dtype=tf.float64)  # (KH, KW, 1, 1)")
+    if cfg.op == "convolve":
+        lines.append("w = w[::-1, ::-1]  # convolution flips the kernel; tf.nn.conv2d does not")
+    padding = tf_padding(cfg)
+    source = "x"
+    if padding is None:
+        padding = "VALID"
+        source = "xp"
+        width = f"[[0, 0], [{t}, {b}], [{left}, {r}], [0, 0]]"
+        fits = {"REFLECT": max(t, b) < h and max(left, r) < w,
+                "SYMMETRIC": max(t, b) <= h and max(left, r) <= w}  # fmt: skip
+        if names.tf is not None and fits.get(names.tf, True):
+            extra = ""
+            if cfg.padding_mode == "constant":
+                extra = f", constant_values={_num(cfg.value, False)}"
+            lines.append(
+                f"# padding top {t}, bottom {b}, left {left}, right {r}, '{cfg.padding_mode}'"
+            )
+            lines.append(f'xp = tf.pad(x, {width}, mode="{names.tf}"{extra})')
+        else:
+            if names.tf is None:
+                why = (
+                    f"TensorFlow has no '{cfg.padding_mode}' padding "
+                    "(tf.pad: CONSTANT, REFLECT, SYMMETRIC)"
+                )
+            else:
+                why = f"tf.pad's {names.tf} cannot pad more than the input's size"
+            lines.append(f"# No direct equivalent: {why}; pad with NumPy's '{names.numpy}'")
+            lines.append(f'xp = tf.constant(np.pad(x.numpy(), {width}, mode="{names.numpy}"))')
+    both = (sr, sc) != (1, 1) and (dr, dc) != (1, 1)
+    strides = "(1, 1)" if both else _tuple(cfg.stride)
+    lines.append(
+        f'out = tf.nn.conv2d({source}, w, strides={strides}, padding="{padding}", '
+        f"dilations={_tuple(cfg.dilation)})"
+    )
+    if both:
+        lines.append(
+            f"out = out[:, ::{sr}, ::{sc}, :]  # TensorFlow takes strides > 1 or dilations > 1, "
+            "not both: stride 1, then every s-th"
+        )
+    if cfg.bias:
+        lines.append(f"out = out + {_num(cfg.bias, cfg.is_int)}  # bias")
+    lines += _tf_print(cfg, "out")
+    lines += [""]
+    keras = source == "x" and not both
+    if keras:
+        channels = cfg.ka.shape[0] if conv2d else 1
+        kh, kw = cfg.ka.shape[-2:]
+        lines.append("# The same as a Keras layer")
+        lines.append(
+            f"layer = tf.keras.layers.Conv2D(\n    1, ({kh}, {kw}), strides={_tuple(cfg.stride)}, "
+            f'padding="{padding.lower()}", dilation_rate={_tuple(cfg.dilation)},\n'
+            f'    use_bias={bool(cfg.bias)}, dtype="float64",\n)'
+        )
+        lines.append(f"layer.build((1, {h}, {w}, {channels}))")
+        weights = "[w.numpy()" + (
+            f", np.array([{_num(cfg.bias, cfg.is_int)}])]" if cfg.bias else "]"
+        )
+        lines.append(f"layer.set_weights({weights})")
+        lines.append("layer_out = layer(x)")
+        lines += _tf_print(cfg, "layer_out")
+    else:
+        why = "it pads only 'valid' or 'same' with zeros"
+        if both:
+            why = "it takes strides > 1 or dilation_rate > 1, not both"
+        lines.append(f"# tf.keras.layers.Conv2D: no direct equivalent ({why}); use tf.nn.conv2d")
+    return "\n".join(lines) + "\n"
+
+
+def _tf_print(cfg: SnippetConfig, out: str) -> list[str]:
+    if cfg.shape_only:
+        return [f"print(tuple({out}.shape[1:3]))  # (rows, cols) of the output"]
+    if cfg.image_file is not None:
+        return [
+            f"print(tuple({out}.shape[1:3]))",
+            f"print({out}[0, :{CORNER}, :{CORNER}, 0].numpy())  # top-left corner",
+        ]
+    lines = []
+    oh, ow = cfg.output_shape()
+    if oh * ow > 1000:
+        lines.append(f"np.set_printoptions(threshold={oh * ow})")
+    return [*lines, f"print({out}[0, :, :, 0].numpy())"]
+
+
+def snippets(cfg: SnippetConfig) -> dict[str, str]:
+    """The three snippets, keyed ``'torch'``, ``'numpy'``, ``'tensorflow'``."""
+    return {
+        "torch": torch_snippet(cfg),
+        "numpy": numpy_snippet(cfg),
+        "tensorflow": tensorflow_snippet(cfg),
+    }
