@@ -7,7 +7,7 @@ The router and the frame, nothing else: page setup, the language switch in the s
 
 import streamlit as st
 
-from ui import url_state
+from ui import presenter, url_state
 from ui.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, t
 from ui.legacy_pages import leave_legacy_pages
 from ui.page_registry import APP_ROOT, available_pages
@@ -42,6 +42,7 @@ if st.session_state[LANG_KEY] == "ko":
         "<style>.stApp :is(p, li, h1, h2, h3, h4, label, span)"
         " { word-break: keep-all !important; overflow-wrap: anywhere; }</style>"
     )
+presenter.frame()  # the presenter-mode switch; when on, no sidebar and larger text
 
 pages = [
     st.Page(

@@ -438,7 +438,7 @@ def test_focus_ring_visible(open_case, artifacts_dir):
     page = open_case("lecture")
     page.locator(".stp-readout").click()
     page.keyboard.press("Tab")  # keyboard focus: :focus-visible
-    for _ in range(12):
+    for _ in range(14):  # the controls of the toolbar, then the grid
         ring = page.evaluate(
             f"""() => {{
               const r = ({ROOT})(); const a = r.activeElement;

@@ -220,7 +220,7 @@ def test_every_key_the_js_uses_exists():
     # keys chosen at run time: `formula.unvisited_${axis}` and friends, ternaries
     used |= {f"formula.{k}_{axis}" for k in ("unvisited", "buffer") for axis in ("rows", "cols")}
     used |= set(
-        re.findall(r'"((?:panel|legend|practice|formula|live|arith|contrib)\.\w+)"', source)
+        re.findall(r'"((?:panel|legend|practice|formula|live|arith|contrib|keys)\.\w+)"', source)
     )
     used |= {"first", "prev", "next", "last", "play", "pause", "zoom_in", "zoom_out", "zoom_fit"}
     en = stepper_strings("en")

@@ -15,6 +15,12 @@ parameter in sync with ``history.replaceState`` (client-side only).
 Steps are 0-based here, in the URL and in :class:`StepperState`; the readout shows them
 1-based ("step 1 / 16").
 
+Keys (← → Home End Space Esc, ``?`` for the list of them) work anywhere on the page, without
+clicking the stepper first, unless the focus is in a field or another control that uses keys
+(one document-level listener in ``stepper.js``). With several steppers on a page the keys go to
+the one last clicked or focused, else to the first one on screen. Presenter mode
+(:mod:`ui.presenter`) is read from the session here, so no page passes it.
+
 Examples
 --------
 In a page::
@@ -139,6 +145,7 @@ def stepper_data(
     channel_names: Sequence[str] | None = None,
     url_param: str | None = "step",
     score: Mapping[str, int] | None = None,
+    presenter: bool = False,
 ) -> dict[str, Any]:
     """What the browser receives: the compact trace as it is, plus a few settings.
 
@@ -167,6 +174,8 @@ def stepper_data(
         The query parameter the browser keeps in sync with the step (None: leave the URL).
     score : mapping, optional
         ``{"right": int, "total": int}``: the practice score so far (a remount keeps it).
+    presenter : bool, optional
+        Presenter mode (:mod:`ui.presenter`): larger cells and text for a projector.
 
     Returns
     -------
@@ -189,6 +198,7 @@ def stepper_data(
         "url_param": url_param,
         "score": _score(score),
         "decimals": DECIMALS,
+        "presenter": bool(presenter),
     }
 
 
@@ -247,7 +257,8 @@ def stepper(
     step : int, optional
         Initial step (0-based), e.g. from the URL; clamped to the trace.
     practice, show_formula, original_kernel, channel_names, url_param
-        As :func:`stepper_data`.
+        As :func:`stepper_data`. Presenter mode is read from the session
+        (:func:`ui.presenter.is_on`), so no page passes it.
     height : int, optional
         Fixed height in pixels (scrolls inside); default: as tall as its content.
     on_change : callable, optional
@@ -261,6 +272,7 @@ def stepper(
     """
     import streamlit as st
 
+    from ui import presenter as presenter_mode
     from ui.i18n import current_language
 
     if strings is None:
@@ -276,6 +288,7 @@ def stepper(
         channel_names=channel_names,
         url_param=url_param,
         score=previous.get("score") if isinstance(previous, Mapping) else None,
+        presenter=presenter_mode.is_on(),
     )
     callback = on_change or _noop
     result = _component()(

@@ -8,6 +8,12 @@
 //
 // Streamlit may call the default export again on every rerun with the same shadow root; one
 // Stepper lives per root and keeps its step unless the trace itself changed (data.trace_id).
+//
+// Keys work without clicking the stepper first: a v2 component is mounted in the page's own
+// document (a shadow root, not an iframe), so one document-level keydown listener, shared by
+// every stepper on the page, is added when the first mounts and removed when the last unmounts
+// (see PAGE KEYS below). `?` opens the shortcut list, an accessible dialog in the shadow root.
+// Presenter mode (data.presenter, set by the server from the session) draws larger cells and text.
 
 const INSTANCES = new WeakMap();
 const SPEEDS = [1, 2, 4, 8, 15, 30];
@@ -25,6 +31,19 @@ const GAP = 30;
 const ROW_GAP = 24;
 const MARGIN = 6;
 const ZOOMS = [1, 1.5, 2, 3, 4];
+const PRESENTER_SCALE = 1.5; // ui/presenter.py STEPPER_SCALE: cells and SVG text this much larger
+// The shortcut list: [key cap string keys, what it does]; every key the stepper handles.
+const SHORTCUTS = [
+  [["keys.cap_right"], "keys.next"],
+  [["keys.cap_left"], "keys.prev"],
+  [["keys.cap_home"], "keys.first"],
+  [["keys.cap_end"], "keys.last"],
+  [["keys.cap_space"], "keys.play"],
+  [["keys.cap_esc"], "keys.clear"],
+  [["keys.cap_help"], "keys.help"],
+  [["keys.cap_tab"], "keys.tab"],
+  [["keys.cap_enter"], "keys.enter"],
+];
 
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
@@ -43,6 +62,111 @@ export default function (component) {
     inst.destroy();
     INSTANCES.delete(parentElement);
   };
+}
+
+// ------------------------------------------------------------------ PAGE KEYS
+//
+// One keydown listener on the document serves every stepper on the page. A key reaches it
+// only when no stepper handled it itself (a focused stepper handles its own keys and stops
+// them) and it is ignored when the focus is somewhere that uses keys itself: a text field,
+// number input, select, slider, text area, contenteditable editor, a canvas (the drawing grid,
+// the data editor), or anything whose ARIA role takes arrow keys (slider, textbox, combobox,
+// listbox, grid, tabs, radio group, menu, application, another dialog). On a focused button or
+// link Space is left to it (it presses it); the arrows still step.
+//
+// Which stepper: the one last clicked or focused, while it is still displayed; else the first
+// one (in page order) that is on screen; else the first displayed one.
+
+const PAGE_KEYS = { steppers: new Set(), active: null, listening: false };
+const PAGE_KEY_NAMES = new Set(["ArrowRight", "ArrowLeft", "Home", "End", " ", "Spacebar", "?", "Escape"]);
+const OWN_KEY_ROLES = new Set([
+  "textbox", "searchbox", "slider", "spinbutton", "combobox", "listbox", "option", "grid", "gridcell",
+  "treegrid", "tree", "treeitem", "tablist", "tab", "radiogroup", "radio", "menu", "menubar", "menuitem",
+  "menuitemcheckbox", "menuitemradio", "application", "dialog", "alertdialog",
+]);
+const PRESS_TYPES = new Set(["checkbox", "button", "submit", "reset", "image", "file", "color"]);
+
+/** Whether `el`, on the focused element's path, handles `key` itself. */
+export function ownsKey(el, key) {
+  if (!el || el.nodeType !== 1) return false;
+  if (el.isContentEditable) return true;
+  const tag = el.tagName;
+  const space = key === " " || key === "Spacebar";
+  if (["TEXTAREA", "SELECT", "IFRAME", "CANVAS", "VIDEO", "AUDIO", "EMBED", "OBJECT"].includes(tag)) return true;
+  if (tag === "INPUT") return PRESS_TYPES.has(String(el.type).toLowerCase()) ? space || key === "Enter" : true;
+  const role = el.getAttribute("role");
+  if (role && OWN_KEY_ROLES.has(role)) return true;
+  if (tag === "BUTTON" || tag === "A" || tag === "SUMMARY" || ["button", "link", "checkbox", "switch"].includes(role)) {
+    return space;
+  }
+  return false;
+}
+
+function shownBox(inst) {
+  if (!inst.el.isConnected || !inst.T) return null;
+  const r = inst.el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 ? r : null;
+}
+
+function hostOf(inst) {
+  const root = inst.el.getRootNode();
+  return root && root.host ? root.host : inst.el;
+}
+
+/** The stepper page-wide keys go to (see above), or null. */
+function keyTarget() {
+  const shown = [];
+  for (const inst of PAGE_KEYS.steppers) {
+    const box = shownBox(inst);
+    if (box) shown.push([inst, box]);
+  }
+  if (PAGE_KEYS.active && shown.some(([inst]) => inst === PAGE_KEYS.active)) return PAGE_KEYS.active;
+  shown.sort(([a], [b]) => (hostOf(a).compareDocumentPosition(hostOf(b)) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+  const h = window.innerHeight || document.documentElement.clientHeight;
+  const onScreen = shown.find(([, box]) => box.bottom > 0 && box.top < h);
+  return onScreen ? onScreen[0] : shown.length ? shown[0][0] : null;
+}
+
+function onPageKey(e) {
+  if (e.defaultPrevented || e.isComposing || e.altKey || e.ctrlKey || e.metaKey) return;
+  if (!PAGE_KEY_NAMES.has(e.key)) return;
+  if (e.shiftKey && e.key !== "?") return; // Shift+arrows select text: not ours
+  const path = e.composedPath ? e.composedPath() : [e.target];
+  for (const el of path) {
+    if (el === document.body || el === document.documentElement) break;
+    // Inside a stepper its own listener already decided (handled keys never get here).
+    if (el.classList && el.classList.contains("stp")) return;
+    if (ownsKey(el, e.key)) return;
+  }
+  const inst = keyTarget();
+  if (inst && inst.command(e.key, e.repeat)) {
+    e.preventDefault();
+    e.stopPropagation();
+  }
+}
+
+function registerPageKeys(inst) {
+  PAGE_KEYS.steppers.add(inst);
+  if (!PAGE_KEYS.listening) {
+    document.addEventListener("keydown", onPageKey);
+    PAGE_KEYS.listening = true;
+  }
+}
+
+function unregisterPageKeys(inst) {
+  PAGE_KEYS.steppers.delete(inst);
+  if (PAGE_KEYS.active === inst) PAGE_KEYS.active = null;
+  if (!PAGE_KEYS.steppers.size && PAGE_KEYS.listening) {
+    document.removeEventListener("keydown", onPageKey);
+    PAGE_KEYS.listening = false;
+  }
+}
+
+/** The element that has the focus, looking inside shadow roots. */
+function deepActive() {
+  let a = document.activeElement;
+  while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+  return a;
 }
 
 // ------------------------------------------------------------------ numbers and text
@@ -137,7 +261,16 @@ class Stepper {
       zoomIn: q(".stp-zoom-in"),
       zoomOut: q(".stp-zoom-out"),
       zoomFit: q(".stp-zoom-fit"),
+      keys: q(".stp-keys-btn"),
     };
+    this.keysBackdrop = q(".stp-keys-backdrop");
+    this.keysDialog = q(".stp-keys-dialog");
+    this.keysTitle = q(".stp-keys-title");
+    this.keysIntro = q(".stp-keys-intro");
+    this.keysBody = q(".stp-keys-table tbody");
+    this.keysClose = q(".stp-keys-close");
+    this.keysReturn = null;
+    this.scale = 1;
     this.readout = q(".stp-readout");
     this.slider = q(".stp-slider");
     this.speedSel = q(".stp-speed");
@@ -188,6 +321,10 @@ class Stepper {
     this.onKeyUp = this.onKeyUp.bind(this);
     this.onCheck = this.onCheck.bind(this);
     this.tick = this.tick.bind(this);
+    this.onActivate = this.onActivate.bind(this);
+    this.onDialogKey = this.onDialogKey.bind(this);
+    this.onDialogKeyUp = this.onDialogKeyUp.bind(this);
+    this.onBackdrop = this.onBackdrop.bind(this);
 
     this.el.addEventListener("click", this.onBarClick);
     this.slider.addEventListener("input", this.onSlider);
@@ -197,6 +334,12 @@ class Stepper {
     this.el.addEventListener("keydown", this.onKey);
     this.el.addEventListener("keyup", this.onKeyUp);
     this.quiz.addEventListener("submit", this.onCheck);
+    this.el.addEventListener("pointerdown", this.onActivate);
+    this.el.addEventListener("focusin", this.onActivate);
+    this.keysDialog.addEventListener("keydown", this.onDialogKey);
+    this.keysDialog.addEventListener("keyup", this.onDialogKeyUp);
+    this.keysBackdrop.addEventListener("click", this.onBackdrop);
+    registerPageKeys(this);
     // Streamlit rewrites the address from its own copy of the query params whenever a script
     // writes one, which may drop or age our ?step=; a cheap local check puts it back (only
     // on the page we wrote it on, so a page switch is left alone). No server traffic.
@@ -222,6 +365,12 @@ class Stepper {
     this.el.removeEventListener("keydown", this.onKey);
     this.el.removeEventListener("keyup", this.onKeyUp);
     this.quiz.removeEventListener("submit", this.onCheck);
+    this.el.removeEventListener("pointerdown", this.onActivate);
+    this.el.removeEventListener("focusin", this.onActivate);
+    this.keysDialog.removeEventListener("keydown", this.onDialogKey);
+    this.keysDialog.removeEventListener("keyup", this.onDialogKeyUp);
+    this.keysBackdrop.removeEventListener("click", this.onBackdrop);
+    unregisterPageKeys(this);
   }
 
   showError(err) {
@@ -233,6 +382,15 @@ class Stepper {
 
   s(key, params) {
     return tpl(this.S[key] ?? key, params);
+  }
+
+  /** Height of a panel's title row and of its caption line (larger in presenter mode). */
+  get labelH() {
+    return Math.round(LABEL_H * this.scale);
+  }
+
+  get subH() {
+    return Math.round(26 * this.scale);
   }
 
   setTimer(name, fn, ms) {
@@ -260,6 +418,9 @@ class Stepper {
     this.decimals = Number.isInteger(d.decimals) ? d.decimals : 3;
     this.urlParam = d.url_param || null;
     this.showFormula = d.show_formula !== false;
+    this.presenter = d.presenter === true;
+    this.scale = this.presenter ? PRESENTER_SCALE : 1;
+    this.el.dataset.presenter = this.presenter ? "1" : "0";
     if (this.score === null) {
       const sc = d.score || {};
       this.score = { right: sc.right | 0, total: sc.total | 0 };
@@ -267,7 +428,7 @@ class Stepper {
       this.persisted.total = this.score.total;
     }
     const traceChanged = d.trace_id !== this.traceId;
-    const buildKey = JSON.stringify([d.trace_id, d.original_kernel, d.channel_names, this.S]);
+    const buildKey = JSON.stringify([d.trace_id, d.original_kernel, d.channel_names, this.S, this.presenter]);
     if (traceChanged) {
       this.stopPlaying(false);
       this.T = T;
@@ -371,6 +532,16 @@ class Stepper {
     label(this.btn.zoomIn, "zoom_in");
     label(this.btn.zoomOut, "zoom_out");
     label(this.btn.zoomFit, "zoom_fit");
+    this.btn.keys.textContent = this.s("keys.button");
+    this.btn.keys.setAttribute("aria-keyshortcuts", "Shift+/");
+    this.keysTitle.textContent = this.s("keys.title");
+    this.keysIntro.textContent = this.s("keys.intro");
+    this.keysClose.textContent = this.s("keys.close");
+    this.keysClose.dataset.act = "keys-close";
+    this.keysBody.innerHTML = SHORTCUTS.map(
+      ([caps, what]) =>
+        `<tr><th scope="row">${caps.map((c) => `<kbd>${esc(this.s(c))}</kbd>`).join(" ")}</th><td>${esc(this.s(what))}</td></tr>`,
+    ).join("");
     this.slider.setAttribute("aria-label", this.s("slider"));
     this.speedLabel.textContent = this.s("speed");
     this.speedSel.innerHTML = SPEEDS.map(
@@ -503,18 +674,28 @@ class Stepper {
   chooseLayout(panels, width, maxH) {
     const m = panels.length;
     const evaluate = (rows, withIdx) => {
-      let s = S_MAX;
+      let s = S_MAX * this.scale;
       for (const row of rows) {
         const fixed = row.reduce((a, p) => a + (withIdx ? 24 : 0), 0) + GAP * (row.length - 1) + 2 * MARGIN;
         const cells = row.reduce((a, p) => a + p.cols, 0);
         s = Math.min(s, (width - fixed) / cells);
       }
-      s = Math.max(4, Math.floor(s * 4) / 4);
-      let h = 2 * MARGIN + ROW_GAP * (rows.length - 1);
-      for (const row of rows) {
-        h += Math.max(...row.map((p) => LABEL_H + (withIdx ? 18 : 0) + p.rows * s + (p.sub ? 26 : 0)));
+      const height = (size) => {
+        let h = 2 * MARGIN + ROW_GAP * (rows.length - 1);
+        for (const row of rows) {
+          h += Math.max(...row.map((p) => this.labelH + (withIdx ? 18 : 0) + p.rows * size + (p.sub ? this.subH : 0)));
+        }
+        return h;
+      };
+      if (this.presenter) {
+        // On a projector the toolbar, the grids and the arithmetic should fit one screen:
+        // cells no taller than that allows (the height grows linearly with the cell size).
+        const h0 = height(0);
+        const per = height(1) - h0;
+        if (per > 0) s = Math.min(s, (maxH - h0) / per);
       }
-      return { rows, s, h, withIdx };
+      s = Math.max(4, Math.floor(s * 4) / 4);
+      return { rows, s, h: height(s), withIdx };
     };
     const partitions = [];
     if (m <= 11) {
@@ -554,11 +735,14 @@ class Stepper {
   build() {
     const width = Math.max(320, Math.floor(this.el.clientWidth || 0) || 900);
     this.layoutWidth = width;
-    const maxH = Math.max(480, Math.floor((window.innerHeight || 900) * 0.78));
+    const maxH = this.presenter
+      ? Math.max(300, Math.floor((window.innerHeight || 900) * 0.66))
+      : Math.max(480, Math.floor((window.innerHeight || 900) * 0.78));
     const panels = this.makePanels();
     const lay = this.chooseLayout(panels, width, maxH);
     const s = lay.s;
     this.s_ = s;
+    const LABEL_H = this.labelH;
     const padL = lay.withIdx ? 24 : 0;
     const padT = lay.withIdx ? 18 : 0;
     let y = MARGIN;
@@ -571,7 +755,7 @@ class Stepper {
         p.gx = x + padL;
         p.gy = y + LABEL_H + padT;
         p.w = padL + p.cols * s;
-        p.h = LABEL_H + padT + p.rows * s + (p.sub ? 26 : 0);
+        p.h = LABEL_H + padT + p.rows * s + (p.sub ? this.subH : 0);
         x += p.w + GAP;
         rowH = Math.max(rowH, p.h);
       }
@@ -579,11 +763,11 @@ class Stepper {
     }
     const height = Math.ceil(y - ROW_GAP + MARGIN);
     this.panels = panels;
-    const idxFont = Math.min(13, Math.max(9, 0.36 * s));
+    const idxFont = Math.min(13 * this.scale, Math.max(9, 0.36 * s));
     let markup = this.defsMarkup(s);
     panels.forEach((p, pi) => {
       markup += `<g class="panel" data-p="${pi}" data-role="${p.role}" transform="translate(${p.x},${p.y})">`;
-      markup += `<text class="lbl" x="0" y="17">${esc(p.label)}</text>`;
+      markup += `<text class="lbl" x="0" y="${Math.round(17 * this.scale)}">${esc(p.label)}</text>`;
       markup += `<g class="grid" transform="translate(${padL},${LABEL_H + padT})">`;
       if (lay.withIdx && p.rowIdx) {
         markup += `<g class="idx" style="font-size:${idxFont}px">`;
@@ -598,7 +782,7 @@ class Stepper {
         markup += `</g>`;
       }
       markup += `<g class="cells"></g><g class="under" pointer-events="none"></g><g class="vals"></g><g class="over" pointer-events="none"></g></g>`;
-      if (p.sub) markup += `<text class="sub" x="${padL}" y="${LABEL_H + padT + p.rows * s + 20}">${esc(p.sub)}</text>`;
+      if (p.sub) markup += `<text class="sub" x="${padL}" y="${LABEL_H + padT + p.rows * s + this.subH - 6}">${esc(p.sub)}</text>`;
       markup += `</g>`;
     });
     this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
@@ -641,7 +825,7 @@ class Stepper {
   fontFor(labels, s) {
     let maxChars = 1;
     for (const t of labels) if (t.length > maxChars) maxChars = t.length;
-    return clamp(Math.min(0.5 * s, (1.65 * s) / maxChars), 5, 30);
+    return clamp(Math.min(0.5 * s, (1.65 * s) / maxChars), 5, 30 * this.scale);
   }
 
   /** Cells and values of one grid: rects (with their fill) and texts, as markup. */
@@ -1273,6 +1457,12 @@ class Stepper {
       case "zoom-fit":
         this.setZoom(0);
         break;
+      case "keys":
+        this.openKeys();
+        break;
+      case "keys-close":
+        this.closeKeys();
+        break;
       default:
         break;
     }
@@ -1312,39 +1502,106 @@ class Stepper {
       return;
     }
     if (e.altKey || e.ctrlKey || e.metaKey) return;
-    let handled = true;
-    switch (e.key) {
-      case "ArrowRight":
-        this.stopPlaying(true);
-        this.go(this.step + 1, { user: true });
-        break;
-      case "ArrowLeft":
-        this.stopPlaying(true);
-        this.go(this.step - 1, { user: true });
-        break;
-      case "Home":
-        this.stopPlaying(true);
-        this.go(0, { user: true });
-        break;
-      case "End":
-        this.stopPlaying(true);
-        this.go(this.N - 1, { user: true });
-        break;
-      case " ":
-      case "Spacebar":
-        if (tag === "INPUT" && t.type === "checkbox") {
-          handled = false;
-          break;
-        }
-        if (!e.repeat) this.togglePlay();
-        break;
-      default:
-        handled = false;
-    }
-    if (handled) {
+    const space = e.key === " " || e.key === "Spacebar";
+    if (space && tag === "INPUT" && t.type === "checkbox") return; // Space ticks it
+    if (this.command(e.key, e.repeat)) {
       e.preventDefault();
       e.stopPropagation();
     }
+  }
+
+  /** Do what `key` means to the stepper (focused or page-wide); true when it meant something. */
+  command(key, repeat = false) {
+    if (!this.T) return false;
+    switch (key) {
+      case "ArrowRight":
+        this.stopPlaying(true);
+        this.go(this.step + 1, { user: true });
+        return true;
+      case "ArrowLeft":
+        this.stopPlaying(true);
+        this.go(this.step - 1, { user: true });
+        return true;
+      case "Home":
+        this.stopPlaying(true);
+        this.go(0, { user: true });
+        return true;
+      case "End":
+        this.stopPlaying(true);
+        this.go(this.N - 1, { user: true });
+        return true;
+      case " ":
+      case "Spacebar":
+        if (!repeat) this.togglePlay();
+        return true;
+      case "?":
+        this.openKeys();
+        return true;
+      case "Escape":
+        if (!this.hl) return false;
+        this.clearHighlight();
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** The stepper last clicked or focused gets the page-wide keys. */
+  onActivate() {
+    PAGE_KEYS.active = this;
+  }
+
+  // ---------------------------------------------------------------- the shortcut list
+
+  get keysOpen() {
+    return !this.keysBackdrop.hidden;
+  }
+
+  openKeys() {
+    if (this.keysOpen) return;
+    const back = deepActive();
+    this.keysReturn = back && back !== document.body ? back : null;
+    this.keysBackdrop.hidden = false;
+    this.el.dataset.keys = "1";
+    PAGE_KEYS.active = this;
+    this.keysClose.focus({ preventScroll: true });
+  }
+
+  closeKeys() {
+    if (!this.keysOpen) return;
+    this.keysBackdrop.hidden = true;
+    this.el.dataset.keys = "0";
+    const back = this.keysReturn;
+    this.keysReturn = null;
+    // Back where the focus was; opened from the page (nothing focused), back to nothing, so
+    // the page-wide keys keep working as before.
+    if (back && back.isConnected) back.focus({ preventScroll: true });
+    else this.keysClose.blur();
+  }
+
+  onDialogKey(e) {
+    // While the list is open, keys stay in it: the stepper behind it does not step.
+    e.stopPropagation();
+    if (e.key === "Escape") {
+      e.preventDefault();
+      this.closeKeys();
+    } else if (e.key === "Tab") {
+      // Focus trapped: Tab and Shift+Tab cycle through the dialog's controls.
+      const items = Array.from(this.keysDialog.querySelectorAll("button, [href], input, select, textarea, [tabindex]:not([tabindex='-1'])"));
+      if (!items.length) return;
+      e.preventDefault();
+      const at = items.indexOf(this.host.activeElement || deepActive());
+      const next = e.shiftKey ? (at <= 0 ? items.length - 1 : at - 1) : (at + 1) % items.length;
+      items[next].focus();
+    }
+  }
+
+  onDialogKeyUp(e) {
+    e.stopPropagation(); // let Space press the Close button (the stepper's keyup would stop it)
+  }
+
+  onBackdrop(e) {
+    if (e.target === this.keysBackdrop) this.closeKeys();
   }
 
   onKeyUp(e) {
