@@ -623,8 +623,9 @@ def _padding(spec: Any) -> Any:
 def full_image_loader(pick: widgets.ImagePick, color: str) -> Any:
     """A function returning the full-size image (decoded again, never kept in the session)."""
 
-    # The upload's bytes are taken now: a download made later runs outside this session.
-    upload = st.session_state.get(f"{P}.image.upload") if pick.source == "upload" else None
+    # The file's bytes are taken now: a download made later runs outside this session.
+    camera_or_upload = pick.source in ("upload", "camera")
+    upload = st.session_state.get(f"{P}.image.{pick.source}") if camera_or_upload else None
     data = upload.getvalue() if upload is not None else None
 
     def load() -> np.ndarray:
@@ -720,7 +721,9 @@ tab_image, tab_filters, tab_pipeline, tab_display = st.tabs(
     key=f"{P}.tabs",
 )
 with tab_image:
-    pick = widgets.image_picker(P, as_gray=False, max_side=PREVIEW_SIDE)
+    pick = widgets.image_picker(
+        P, as_gray=False, max_side=PREVIEW_SIDE, allow_camera=True, allow_draw=True
+    )
 with tab_filters:
     chosen = color_and_filters()
 with tab_pipeline:

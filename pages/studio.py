@@ -19,8 +19,8 @@ import pandas as pd
 import streamlit as st
 
 import conv_core as cc
+from ui import drawn_input, widgets
 from ui import url_state as us
-from ui import widgets
 from ui.export import MAX_GIF_FRAMES, FrameLabels, frame_indices, step_png, steps_gif
 from ui.grid_sources import MAX_GRID, SOURCES, blank_grid, grid_presets, image_grid, random_grid
 from ui.i18n import current_language, t, te
@@ -60,6 +60,7 @@ SCHEMA = us.Schema(
     us.PairParam("dilation", (1, 1), 1, 4),
     us.BoolParam("practice", False),
     us.ChoiceParam("sample", DEFAULT_SAMPLE, tuple(SAMPLES)),
+    drawn_input.BitmapParam("draw", drawn_input.empty()),
 )
 # The step is read from the link once (the stepper keeps it in the URL afterwards).
 STEP_SCHEMA = us.Schema(us.IntParam("step", 0, 0, MAX_GRID * MAX_GRID * 4))
@@ -120,6 +121,7 @@ def _load_link() -> None:
         ),
     )
     ss[SAMPLE_KEY] = settings["sample"]
+    drawn_input.load_link(P, settings["draw"])
     if settings["src"] == "typed" and "grid" in query:
         # A typed grid's shape is the grid's own unless the link says otherwise.
         rows, cols = ss[GRID_KEY].shape
@@ -199,6 +201,8 @@ def input_grid() -> np.ndarray | None:
         )
         st.caption(t(cc.PRESETS[ss[KEYS["preset"]]].description_key))
         return PRESETS[ss[KEYS["preset"]]].grid
+    if source == drawn_input.SOURCE:
+        return drawn_input.studio_grid(P)
     c1, c2 = st.columns(2)
     rows = c1.number_input(
         t("studio.input.rows"), 1, MAX_GRID, key=KEYS["rows"], persist_state=KEEP
@@ -476,6 +480,7 @@ widgets.sync_query_params(
         "dilation": conv.dilation,
         "practice": practice,
         "sample": st.session_state.get(SAMPLE_KEY, DEFAULT_SAMPLE),
+        "draw": drawn_input.studio_bitmap(P),
     },
 )
 with st.expander(t("studio.share.header"), icon=":material/share:"):

@@ -15,8 +15,8 @@ import conv_core as cc
 
 #: The largest grid the stepper steps through (32x32 outputs, ~1000 steps, ~45 KB of JSON).
 MAX_GRID = 32
-#: Where a grid can come from, in the picker's order.
-SOURCES = ("preset", "random", "typed", "image")
+#: Where a grid can come from, in the picker's order ("draw": ui/drawn_input.py).
+SOURCES = ("preset", "random", "typed", "image", "draw")
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,11 @@ Session-state keys (``p`` = prefix):
 ``p.conv.padding_split`` toggle; then ``p.conv.padding_rows`` / ``padding_cols``
 ``p.conv.padding_mode``  one of ``conv_core.CONV_PADDING_MODES``
 ``p.conv.stride_rows``   ... ``stride_cols``, ``dilation_rows``, ``dilation_cols``
-``p.image.source``       ``'sample' | 'upload'``
+``p.image.source``       ``'sample' | 'upload'`` (``| 'camera' | 'draw'`` when offered)
 ``p.image.sample``       a ``ui.samples.SAMPLES`` name
 ``p.image.upload``       the file uploader
+``p.image.camera``       the camera (``st.camera_input``; see :func:`image_camera`)
+``p.image.draw``         the drawing grid (``ui.drawn_input.image_draw``)
 =======================  =====================================================
 
 Why the data editor's key carries a version: ``st.data_editor`` keeps the cells a
@@ -80,12 +82,14 @@ __all__ = [
     "ImagePick",
     "KernelChoice",
     "apply_edits",
+    "camera_blocked",
     "cells_to_frame",
     "controls_from_padding",
     "conv_controls",
     "format_cell",
     "format_total",
     "frame_to_cells",
+    "image_camera",
     "image_picker",
     "kernel_editor",
     "kernel_from_cells",
@@ -929,15 +933,16 @@ class ImagePick:
     name : str
         The sample's name, or the uploaded file's name (cut to 80 characters; show it
         as plain text only: it is whatever the person's file was called).
-    source : {'sample', 'upload'}
+    source : {'sample', 'upload', 'camera', 'draw'}
     digest : str
-        A content key for caching downstream: ``'sample:<name>'`` or the upload's SHA-256.
+        A content key for caching downstream: ``'sample:<name>'``, the upload's or the
+        photo's SHA-256, or ``'draw:...'`` (the drawing's bits).
     """
 
     array: npt.NDArray[np.float32]
     info: ImageInfo
     name: str
-    source: Literal["sample", "upload"]
+    source: Literal["sample", "upload", "camera", "draw"]
     digest: str
 
     @property
@@ -993,7 +998,6 @@ def image_upload(
     None while no file is chosen, or when the file cannot be used (the reason is shown
     with ``st.error``); see :func:`image_picker` for ``as_gray`` and ``max_side``.
     """
-    ss = st.session_state
     limit = _upload_limit_mb()
     uploaded = st.file_uploader(
         t("image.upload"),
@@ -1004,20 +1008,99 @@ def image_upload(
     if uploaded is None:
         st.caption(t("image.upload_prompt"))
         return None
-    data = uploaded.getvalue()
-    # Hash each upload once, not on every rerun (a 25 MB file takes ~20 ms).
-    memo_key = _i(prefix, "digest")
-    memo = ss.get(memo_key)
-    if memo is None or memo[0] != uploaded.file_id:
-        memo = (uploaded.file_id, hashlib.sha256(data).hexdigest())
-        ss[memo_key] = memo
+    decoded = _decode_file(uploaded, _i(prefix, "digest"), as_gray, max_side)
+    if decoded is None:
+        return None
+    array, info, digest = decoded
+    pick = ImagePick(array, info, str(uploaded.name)[:80], "upload", digest)
+    return pick
+
+
+def _decode_file(
+    file: Any, memo_key: str, as_gray: bool, max_side: int | None
+) -> tuple[npt.NDArray[np.float32], ImageInfo, str] | None:
+    """An uploaded or captured file decoded safely (conv_core) and cached by its content.
+
+    ``memo_key`` keeps ``(file_id, sha256)``, so a file is hashed once, not on every rerun
+    (a 25 MB file takes ~20 ms). None, with the reason shown, when the file cannot be used.
+    """
+    data = file.getvalue()
+    memo = st.session_state.get(memo_key)
+    if memo is None or memo[0] != file.file_id:
+        memo = (file.file_id, hashlib.sha256(data).hexdigest())
+        st.session_state[memo_key] = memo
     try:
         array, info = _cached_upload(memo[1], as_gray, max_side, data)
     except (ImageLoadError, ArgumentError) as err:
         st.error(te(err))
         return None
-    pick = ImagePick(array, info, str(uploaded.name)[:80], "upload", memo[1])
-    return pick
+    return array, info, memo[1]
+
+
+#: The capture height asked of the camera (a request: the browser picks the nearest it has).
+CAMERA_RESOLUTION = "720p"
+#: Hosts a browser treats as a secure context over plain http (the camera works there).
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
+
+
+def camera_blocked(url: str | None) -> bool:
+    """Whether a browser will refuse the camera on a page at ``url``.
+
+    Browsers give a page the camera only in a secure context: ``https://``, or ``http://``
+    from the same machine (``localhost``, ``127.0.0.1``, ``[::1]``, ``*.localhost``).
+    An unknown address (None) is not called blocked.
+
+    >>> camera_blocked("http://192.168.0.7:8501/lab"), camera_blocked("https://x.org/lab")
+    (True, False)
+    >>> camera_blocked("http://localhost:8501/lab"), camera_blocked("http://127.0.0.1:8501")
+    (False, False)
+    """
+    if not url:
+        return False
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() != "http":
+        return False
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1].lower()
+    if host.startswith("["):
+        host = host.split("]", 1)[0] + "]"
+    else:
+        host = host.split(":", 1)[0]
+    return not (host in _LOCAL_HOSTS or host.endswith(".localhost"))
+
+
+def image_camera(
+    prefix: str, *, as_gray: bool = False, max_side: int | None = 1024
+) -> ImagePick | None:
+    """A photo from the person's camera (``st.camera_input``), decoded like an upload.
+
+    Keys ``<prefix>.image.camera`` (the camera) and ``<prefix>.image.camera_digest``. The
+    photo goes through the same safe decoding (``conv_core.load_image_with_info``) and the
+    same content-hash cache as an upload. Above the camera the page says that browsers
+    allow cameras only on https or localhost, and what to do otherwise; when the address
+    is plain http to another machine it says so as a warning. Returns None while no photo
+    is taken or when it cannot be used.
+    """
+    if camera_blocked(st.context.url):
+        st.warning(t("image.camera_blocked"), icon=":material/no_photography:")
+    else:
+        st.caption(t("image.camera_note"))
+    # 720p: enough for the 640-pixel preview, and one photo stays near 100-300 KB (without
+    # it, Chromium's fake camera gave 3840 x 2160 frames), so a class taking photos at once
+    # does not fill the server's memory.
+    photo = st.camera_input(
+        t("image.camera"),
+        key=_i(prefix, "camera"),
+        help=t("image.camera_help"),
+        resolution=CAMERA_RESOLUTION,
+    )
+    if photo is None:
+        st.caption(t("image.camera_prompt"))
+        return None
+    decoded = _decode_file(photo, _i(prefix, "camera_digest"), as_gray, max_side)
+    if decoded is None:
+        return None
+    array, info, digest = decoded
+    return ImagePick(array, info, t("image.camera_name"), "camera", digest)
 
 
 def image_picker(
@@ -1028,6 +1111,8 @@ def image_picker(
     default_sample: str = "camera",
     samples: Sequence[str] | None = None,
     allow_upload: bool = True,
+    allow_camera: bool = False,
+    allow_draw: bool = False,
 ) -> ImagePick | None:
     """A sample image or the person's own upload, decoded safely and cached.
 
@@ -1047,6 +1132,10 @@ def image_picker(
         The samples to offer (default: all of ``ui.samples.SAMPLES``).
     allow_upload : bool, optional
         Offer the uploader (default True).
+    allow_camera : bool, optional
+        Offer a photo from the camera (:func:`image_camera`; default False).
+    allow_draw : bool, optional
+        Offer a 28x28 drawing (``ui.drawn_input.image_draw``; default False).
 
     Returns
     -------
@@ -1062,10 +1151,17 @@ def image_picker(
     ss.setdefault(_i(prefix, "source"), "sample")
 
     source = "sample"
-    if allow_upload:
+    offered = ["sample"] + [
+        name
+        for name, on in (("upload", allow_upload), ("camera", allow_camera), ("draw", allow_draw))
+        if on
+    ]
+    if ss[_i(prefix, "source")] not in offered:
+        ss[_i(prefix, "source")] = "sample"
+    if len(offered) > 1:
         source = st.segmented_control(
             t("image.source"),
-            options=["sample", "upload"],
+            options=offered,
             format_func=labels(lambda s: f"image.source_{s}"),
             required=True,
             key=_i(prefix, "source"),
@@ -1084,10 +1180,17 @@ def image_picker(
         array, info = _cached_sample(name, as_gray, max_side)
         pick = ImagePick(array, info, name, "sample", f"sample:{name}")
     else:
-        upload = image_upload(prefix, as_gray=as_gray, max_side=max_side)
-        if upload is None:
+        if source == "camera":
+            chosen = image_camera(prefix, as_gray=as_gray, max_side=max_side)
+        elif source == "draw":
+            from ui.drawn_input import image_draw  # it builds on this module
+
+            chosen = image_draw(prefix)
+        else:
+            chosen = image_upload(prefix, as_gray=as_gray, max_side=max_side)
+        if chosen is None:
             return None
-        pick = upload
+        pick = chosen
 
     height, width = pick.array.shape[:2]
     channels = t("image.gray") if pick.array.ndim == 2 else t("image.color")
