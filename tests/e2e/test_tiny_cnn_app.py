@@ -229,6 +229,8 @@ def test_draw_click_step_retrain_korean(page, app_url, st_wait_idle, sent_frames
     for what in before:
         assert after[what] != before[what], what
     assert len(after["trained"]) == 4 * 9 and len(before["trained"]) == 8 * 9
+    # and training moved the new network's filters from where they started
+    assert row_numbers(page, ".st-key-tiny_cnn-before_after", 0) != after["trained"]
     expect(page.locator(NO_EXCEPTION)).to_have_count(0)
     page.locator("h1").first.scroll_into_view_if_needed()
     page.screenshot(path=artifacts_dir / "tiny_cnn-4-trained-top.png")
