@@ -18,7 +18,7 @@ import numpy as np
 import streamlit as st
 
 import conv_core as cc
-from ui import figures, widgets
+from ui import code_panel, figures, widgets
 from ui.grid_sources import image_grid
 from ui.i18n import t, te
 from ui.jobs import FULL_RES_JOBS, JobTimeout
@@ -786,3 +786,6 @@ with st.expander(t("lab.slide.header"), icon=":material/animation:"):
     slide_panel(image, filters[0], color, settings)
 with st.expander(t("lab.download.header"), icon=":material/download:"):
     download_panel(pick, image, results, filters, color, settings, display)
+code_panel.show_lab_code(
+    image, filters[0].kernel, filters[0].bias, color, settings["conv"], key=f"{P}.code"
+)

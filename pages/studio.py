@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 import conv_core as cc
-from ui import drawn_input, widgets
+from ui import code_panel, drawn_input, widgets
 from ui import url_state as us
 from ui.export import MAX_GIF_FRAMES, FrameLabels, frame_indices, step_png, steps_gif
 from ui.grid_sources import MAX_GRID, SOURCES, blank_grid, grid_presets, image_grid, random_grid
@@ -455,6 +455,7 @@ if compact is not None:
     st.session_state[f"{P}.step"] = state.step
     with st.expander(t("studio.export.header"), icon=":material/slideshow:"):
         export_panel(compact, trace_settings, state.step)
+    code_panel.show_studio_code(trace_settings, key=f"{P}.code")
 
 widgets.sync_query_params(
     link_schema(st.session_state[KEYS["src"]], st.session_state[KEYS["preset"]]),

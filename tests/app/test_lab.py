@@ -255,7 +255,8 @@ def _click(at: AppTest, row: int, col: int) -> AppTest:
 
 
 def _codes(at: AppTest) -> list[str]:
-    return [c.value for c in at.code]
+    # Not the "Show code" panel's snippets (tests/app/test_code_panel.py checks those).
+    return [c.value for c in at.code if not c.value.startswith("import numpy as np")]
 
 
 @pytest.fixture
