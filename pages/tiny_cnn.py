@@ -376,19 +376,13 @@ def before_after(info: ModelInfo) -> None:
         )
     )
     n = info.model.n_filters
+    before = np.asarray(info.initial.conv_weight)[:, 0]
+    after = np.asarray(info.model.conv_weight)[:, 0]
     rows = [
-        BankRow(
-            t("tiny_cnn.init.init_row"),
-            list(np.asarray(info.initial.conv_weight)[:, 0]),
-            "signed",
-            numbers=True,
-        ),
-        BankRow(
-            t("tiny_cnn.init.trained_row"),
-            list(np.asarray(info.model.conv_weight)[:, 0]),
-            "signed",
-            numbers=True,
-        ),
+        BankRow(t("tiny_cnn.init.init_row"), list(before), "signed", numbers=True),
+        BankRow(t("tiny_cnn.init.trained_row"), list(after), "signed", numbers=True),
+        # The weights are small numbers: the change itself shows what training did.
+        BankRow(t("tiny_cnn.init.change_row"), list(after - before), "signed", numbers=True),
     ]
     titles = [t("tiny_cnn.stages.filter", f=f + 1) for f in range(n)]
     bank_chart(

@@ -610,7 +610,8 @@ def training_figure(
             "y": [100 * a for a in train_accuracy],
             "name": words["train"],
             "line": {"color": OKABE_ITO["blue"], "width": 3},
-            "marker": {"size": 9, "symbol": "circle"},
+            # Larger and open, so a training point under a test point still shows.
+            "marker": {"size": 14, "symbol": "circle-open", "line": {"width": 3}},
             "xaxis": "x2",
             "yaxis": "y2",
             "hovertemplate": f"{words['epoch']} %{{x}}: %{{y:.1f}}%<extra></extra>",

@@ -188,6 +188,9 @@ def test_filters_at_initialisation_beside_the_trained_ones() -> None:
     for f in range(n):
         np.testing.assert_allclose(maps[f], SHIPPED_INIT.conv_weight[f, 0])
         np.testing.assert_allclose(maps[n + f], SHIPPED.conv_weight[f, 0])
+        np.testing.assert_allclose(
+            maps[2 * n + f], SHIPPED.conv_weight[f, 0] - SHIPPED_INIT.conv_weight[f, 0]
+        )
 
 
 def test_parameter_counts_beside_a_dense_layer() -> None:
@@ -321,7 +324,7 @@ def test_training_four_filters_for_one_epoch_replaces_the_network() -> None:
     assert mine.test_accuracy == pytest.approx(history[-1].test_accuracy)
     assert at.button_group(key=f"{P}.model").value == "mine"
     _check_network_view(at, mine.model, DIGITS.test_images[FIRST_SEVEN])
-    assert len(plotly_spec(at, f"{P}.before_after")["data"]) == 8  # 4 init + 4 trained
+    assert len(plotly_spec(at, f"{P}.before_after")["data"]) == 12  # init, trained, change
     spec = plotly_spec(at, f"{P}.history_chart")
     assert spec is not None and spec["data"][0]["name"] == "loss"
     frame = _params(at)
