@@ -473,17 +473,20 @@ def tensorflow_snippet(cfg: SnippetConfig) -> str:
     lines += ["", *_input_lines(cfg, "tf")]
     if conv2d:
         lines.append(
-            "x = tf.constant(x.transpose(1, 2, 0)[None], dtype=tf.float64)  # (1, H, W, C)"
+            "x = tf.constant(x.transpose(1, 2, 0)[None].astype(np.float64))  # (1, H, W, C)"
         )
         lines.append(
-            "w = tf.constant(k.transpose(1, 2, 0)[..., None], dtype=tf.float64)  # (KH, KW, C, 1)"
+            "w = tf.constant(k.transpose(1, 2, 0)[..., None].astype(np.float64))  # (KH, KW, C, 1)"
         )
     else:
-        lines.append("x = tf.constant(x[None, :, :, None], dtype=tf.float64)  # (1, H, W, 1)")
-        lines.append("w = tf.constant(k[:, :, None, None], dtype=tf.float64)  # (KH, KW, 1, 1)")
+        lines.append("x = tf.constant(x[None, :, :, None].astype(np.float64))  # (1, H, W, 1)")
+        lines.append("w = tf.constant(k[:, :, None, None].astype(np.float64))  # (KH, KW, 1, 1)")
     if cfg.op == "convolve":
         lines.append("w = w[::-1, ::-1]  # convolution flips the kernel; tf.nn.conv2d does not")
+    both = (sr, sc) != (1, 1) and (dr, dc) != (1, 1)
     padding = tf_padding(cfg)
+    if both and padding == "SAME":
+        padding = None  # 'SAME' depends on the stride: pad explicitly, then stride 1 + slice
     source = "x"
     if padding is None:
         padding = "VALID"
@@ -509,7 +512,6 @@ def tensorflow_snippet(cfg: SnippetConfig) -> str:
                 why = f"tf.pad's {names.tf} cannot pad more than the input's size"
             lines.append(f"# No direct equivalent: {why}; pad with NumPy's '{names.numpy}'")
             lines.append(f'xp = tf.constant(np.pad(x.numpy(), {width}, mode="{names.numpy}"))')
-    both = (sr, sc) != (1, 1) and (dr, dc) != (1, 1)
     strides = "(1, 1)" if both else _tuple(cfg.stride)
     lines.append(
         f'out = tf.nn.conv2d({source}, w, strides={strides}, padding="{padding}", '

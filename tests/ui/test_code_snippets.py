@@ -8,7 +8,9 @@
   (the arguments they pass to F.pad / F.conv2d / nn.Conv2d give conv_core's padding, stride
   and dilation) and run against a small stand-in for the few torch calls they use, written
   with plain NumPy loops from PyTorch's documented semantics (checked on the docs' examples).
-- TensorFlow is not installed either: its snippets are parsed back and their structure checked.
+- TensorFlow is not installed either: its snippets are parsed back, their structure checked,
+  and they are run against a stand-in of tf.pad / tf.nn.conv2d / keras Conv2D written the
+  same way from TensorFlow's documentation (checked on tf.pad's doc examples).
 - Every NumPy and SciPy name in the padding table pads a real array as conv_core.pad2d does.
 """
 
@@ -453,6 +455,110 @@ def test_torch_circular_wrapping_more_than_once_pads_with_numpy() -> None:
 
 
 # --------------------------------------------------------------------------- TensorFlow
+
+
+def _tf_pad(x: Any, paddings: Any, mode: str = "CONSTANT", constant_values: float = 0) -> _Tensor:
+    """tf.pad as documented: REFLECT needs paddings < size, SYMMETRIC <= size."""
+    a = np.asarray(x)
+    width = [tuple(p) for p in paddings]
+    assert len(width) == a.ndim
+    for n, (before, after) in zip(a.shape, width, strict=True):
+        if mode == "REFLECT":
+            assert max(before, after) <= n - 1
+        if mode == "SYMMETRIC":
+            assert max(before, after) <= n
+    if mode == "CONSTANT":
+        return np.pad(a, width, constant_values=constant_values).view(_Tensor)
+    out = a
+    for axis, (before, after) in enumerate(width):
+        n = a.shape[axis]
+        if mode == "REFLECT":  # tf.pad's doc example [[6, 5, 4, 5, 6, 5, 4], ...]: no edge repeat
+            idx = [-i if i < 0 else (2 * (n - 1) - i if i >= n else i)
+                   for i in range(-before, n + after)]  # fmt: skip
+        else:  # SYMMETRIC: mirrored including the edge: -1 -> 0, n -> n - 1
+            assert mode == "SYMMETRIC"
+            idx = [(-i - 1) if i < 0 else (2 * n - 1 - i if i >= n else i)
+                   for i in range(-before, n + after)]  # fmt: skip
+        out = np.take(out, idx, axis=axis)
+    return out.view(_Tensor)
+
+
+def _tf_conv2d(x: Any, w: Any, strides: Any, padding: str, dilations: Any = 1) -> _Tensor:
+    """tf.nn.conv2d as documented (NHWC input, HWIO filters, 'VALID' or 'SAME')."""
+    (sh, sw), (dh, dw) = _pair(strides), _pair(dilations)
+    # tf.nn.convolution: "If any value of dilation_rate is > 1, all strides must be 1".
+    assert (sh, sw) == (1, 1) or (dh, dw) == (1, 1)
+    x = np.asarray(x)
+    kh, kw = np.shape(w)[:2]
+    assert x.ndim == 4 and np.ndim(w) == 4 and x.shape[3] == np.shape(w)[2]
+    if padding == "SAME":  # out = ceil(n / s); the odd cell after
+        pads = []
+        for n, k, st_, d in ((x.shape[1], kh, sh, dh), (x.shape[2], kw, sw, dw)):
+            total = max((-(-n // st_) - 1) * st_ + (k - 1) * d + 1 - n, 0)
+            pads.append((total // 2, total - total // 2))
+        x = np.pad(x, [(0, 0), pads[0], pads[1], (0, 0)])
+    else:
+        assert padding == "VALID"
+    nchw = x.transpose(0, 3, 1, 2)
+    oihw = np.asarray(w).transpose(3, 2, 0, 1)
+    out = _conv2d(nchw, oihw, None, (sh, sw), 0, (dh, dw))
+    return np.asarray(out).transpose(0, 2, 3, 1).view(_Tensor)
+
+
+class _KerasConv2D:
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1),
+                 padding: str = "valid", dilation_rate: Any = (1, 1), use_bias: bool = True,
+                 dtype: Any = None) -> None:  # fmt: skip
+        # Keras: "strides > 1 not supported in conjunction with dilation_rate > 1".
+        assert _pair(strides) == (1, 1) or _pair(dilation_rate) == (1, 1)
+        assert padding in ("valid", "same")
+        self.args = (filters, _pair(kernel_size), strides, padding.upper(), dilation_rate)
+        self.use_bias, self.weights = use_bias, None
+
+    def build(self, shape: Any) -> None:
+        filters, (kh, kw) = self.args[:2]
+        self.shape = (kh, kw, shape[-1], filters)
+
+    def set_weights(self, weights: list[Any]) -> None:
+        assert np.shape(weights[0]) == self.shape
+        assert len(weights) == (2 if self.use_bias else 1)
+        self.weights = weights
+
+    def __call__(self, x: Any) -> _Tensor:
+        _, _, strides, padding, dilation = self.args
+        out = _tf_conv2d(x, self.weights[0], strides, padding, dilation)
+        return (out + self.weights[1] if self.use_bias else out).view(_Tensor)
+
+
+def tf_standin() -> dict[str, types.ModuleType]:
+    tf = types.ModuleType("tensorflow")
+    tf.float64 = np.float64
+    tf.constant = lambda value, dtype=None: np.array(value).view(_Tensor)
+    tf.pad = _tf_pad
+    tf.nn = types.SimpleNamespace(conv2d=_tf_conv2d)
+    tf.keras = types.SimpleNamespace(layers=types.SimpleNamespace(Conv2D=_KerasConv2D))
+    return {"tensorflow": tf}
+
+
+def test_tf_standin_matches_tensorflow_docs() -> None:
+    """tf.pad's doc examples (REFLECT, SYMMETRIC) and SAME's split."""
+    t = [[1, 2, 3], [4, 5, 6]]
+    assert _tf_pad(t, [[1, 1], [2, 2]], "REFLECT").tolist()[0] == [6, 5, 4, 5, 6, 5, 4]
+    assert _tf_pad(t, [[1, 1], [2, 2]], "SYMMETRIC").tolist()[0] == [2, 1, 1, 2, 3, 3, 2]
+    x = np.ones((1, 13, 4, 1))
+    out = _tf_conv2d(x, np.ones((6, 2, 1, 1)), (5, 1), "SAME")
+    assert out.shape == (1, 3, 4, 1)
+
+
+@SETTINGS
+@given(configs())
+def test_tensorflow_snippet_numbers(cfg: SnippetConfig) -> None:
+    """Run on the stand-in: tf.nn.conv2d's output, then the Keras layer's when there is one."""
+    expected = reference_or_skip(cfg)
+    code = tensorflow_snippet(cfg)
+    text = run_snippet(code, tf_standin())
+    copies = 2 if _calls(code, "tf.keras.layers.Conv2D") else 1
+    assert_prints(text, np.tile(expected.ravel(), copies))
 
 
 @SETTINGS
