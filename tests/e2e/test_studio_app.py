@@ -232,7 +232,7 @@ def test_bad_link_falls_back_with_a_notice(open_app):
 
 def test_download_gif_and_png(open_app, artifacts_dir):
     page = open_app("/studio")
-    page.get_by_text("Export for slides", exact=True).click()
+    page.get_by_text("Export: slides and worksheet", exact=True).click()
     with page.expect_download() as png:
         page.get_by_role("button", name="Download this step as PNG").click()
     png_path = artifacts_dir / "studio-download-step.png"
