@@ -1,0 +1,150 @@
+"""Run the "Show code" PyTorch and TensorFlow snippets in the real libraries.
+
+CI runs every NumPy/SciPy snippet (tests/ui/test_code_snippets.py) but cannot run these two:
+PyTorch and TensorFlow are gigabytes. This script is for a maintainer's machine that has
+them (any venv with torch and/or tensorflow, plus numpy, scipy and pillow for conv_core)::
+
+    python scripts/check_framework_snippets.py            # 120 seeded random configurations
+    python scripts/check_framework_snippets.py --cases 400 --seed 3
+
+For each configuration (the three ops, every padding mode conv_core's convolutions take,
+int/pair/per-side/'same'/'valid' padding, strides, dilations, bias) it builds the snippet
+the page would show, runs it with ``print`` captured, and compares every tensor it prints
+with conv_core's own result. It exits 1 on any mismatch or error. Libraries that are not
+installed are skipped (and said so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import conv_core as cc  # noqa: E402
+from ui.code_snippets import SnippetConfig, tensorflow_snippet, torch_snippet  # noqa: E402
+
+MODES = ("zeros", "replicate", "reflect", "symmetric", "circular")
+PADDINGS: tuple[Any, ...] = (0, 1, (1, 2), ((0, 1), (2, 0)), "same", "valid")
+
+
+def configurations(n: int, seed: int) -> list[tuple[SnippetConfig, np.ndarray]]:
+    """``n`` seeded configurations that conv_core accepts, with conv_core's output."""
+    rng = np.random.default_rng(seed)
+    found = []
+    i = 0
+    while len(found) < n:
+        i += 1
+        op = ("correlate", "convolve", "conv2d")[i % 3]
+        h, w = (int(v) for v in rng.integers(4, 8, 2))
+        kh, kw = (int(v) for v in rng.integers(1, 4, 2))
+        c = int(rng.integers(1, 4))
+        x = rng.integers(-5, 10, (c, h, w) if op == "conv2d" else (h, w))
+        k = rng.integers(-2, 3, (c, kh, kw) if op == "conv2d" else (kh, kw))
+        bias = float(rng.choice([0, 1, -2.5]))
+        mode = MODES[i % len(MODES)]
+        padding = PADDINGS[i % len(PADDINGS)]
+        stride = tuple(int(s) for s in rng.integers(1, 3, 2))
+        dilation = tuple(int(d) for d in rng.integers(1, 3, 2))
+        try:
+            if op == "conv2d":
+                out = cc.conv2d(
+                    x, k[None], [bias] if bias else None, stride, padding, dilation, 1, mode
+                )[0]
+            else:
+                fn = cc.correlate2d if op == "correlate" else cc.convolve2d
+                out = fn(x, k, stride, padding, dilation, mode) + bias
+        except cc.ArgumentError:
+            continue  # a setting the page would refuse too
+        cfg = SnippetConfig(
+            x=x,
+            kernel=k,
+            bias=bias,
+            op=op,
+            padding=padding,
+            padding_mode=mode,
+            stride=stride,
+            dilation=dilation,
+        )
+        found.append((cfg, np.asarray(out, dtype=np.float64)))
+    return found
+
+
+def printed_arrays(snippet: str) -> list[np.ndarray]:
+    """Run ``snippet``; every array or tensor it prints, as a float64 NumPy array."""
+    printed: list[Any] = []
+
+    def capture(*args: Any, **_: Any) -> None:
+        printed.extend(a for a in args if hasattr(a, "shape") and hasattr(a, "dtype"))
+
+    exec(snippet, {"print": capture})  # noqa: S102 - our own generated code, run on purpose
+    arrays = []
+    for p in printed:
+        if hasattr(p, "detach"):
+            p = p.detach().numpy()
+        elif hasattr(p, "numpy"):
+            p = p.numpy()
+        arrays.append(np.asarray(p, dtype=np.float64))
+    return arrays
+
+
+def check(name: str, make: Any, cases: list[tuple[SnippetConfig, np.ndarray]]) -> int:
+    """Run ``make(cfg)`` for every case; the number of failures (printed as they happen)."""
+    failures = compared = skipped = 0
+    for cfg, expected in cases:
+        snippet = make(cfg)
+        if "no direct equivalent" in snippet.lower() and "print(" not in snippet:
+            skipped += 1
+            continue
+        try:
+            arrays = printed_arrays(snippet)
+        except Exception as err:  # noqa: BLE001 - report any failure of the snippet
+            failures += 1
+            print(f"{name} ERROR {cfg.op} {cfg.padding_mode} {cfg.padding}: {err!r}"[:300])
+            continue
+        if not arrays:
+            failures += 1
+            print(f"{name} printed nothing: {cfg.op} {cfg.padding_mode} {cfg.padding}")
+        for got in arrays:
+            compared += 1
+            if got.shape != expected.shape or not np.allclose(got, expected, atol=1e-4):
+                failures += 1
+                print(f"{name} MISMATCH {cfg.op} {cfg.padding_mode} {cfg.padding} {cfg.stride}")
+                break
+    print(
+        f"{name}: {len(cases)} configurations, {compared} printed results compared, "
+        f"{skipped} without an equivalent, {failures} failures"
+    )
+    return failures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=120)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    cases = configurations(args.cases, args.seed)
+    failures = 0
+    ran = False
+    for name, module, make in (
+        ("PyTorch", "torch", torch_snippet),
+        ("TensorFlow", "tensorflow", tensorflow_snippet),
+    ):
+        if importlib.util.find_spec(module) is None:
+            print(f"{name}: not installed, skipped")
+            continue
+        ran = True
+        failures += check(name, make, cases)
+    if not ran:
+        print("neither torch nor tensorflow is installed: nothing was checked")
+        return 1
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
