@@ -1,0 +1,237 @@
+"""A whole class on one server: 30 students at the protocol level, printed as Markdown tables.
+
+Run from the repository root (about 8-9 minutes for the full run; loopback only)::
+
+    .venv/bin/python -m benchmarks.classroom            # 30 students, 3 rounds
+    .venv/bin/python -m benchmarks.classroom --quick    # 4 students, 1 short round
+
+It starts its own ``streamlit run app.py`` (the app's ``.streamlit/config.toml``: XSRF on,
+``postScriptGC`` off) on a free loopback port, then runs ``--rounds`` rounds of the
+classroom scenario (:mod:`benchmarks.classroom.scenario`) one after another on that one
+server: every student opens the studio, changes a setting every ``--every`` seconds for
+``--minutes`` minutes, then uploads a photo in the lab and picks Sobel y, ReLU and max
+pooling. The students arrive spread over the first 5 s. The students are
+:class:`~benchmarks.classroom.client.StudentSession` objects speaking Streamlit's
+WebSocket protocol (no browser), all in this one process.
+
+Printed:
+
+1. per action, the time from the rerun request to ``script_finished`` as the student sees
+   it: median and 95th percentile (nearest rank) per round and over all rounds;
+2. per round: sessions, failed sessions, distinct exception elements, the server's
+   resident memory (``VmRSS`` from ``/proc/<pid>/status``, sampled every 0.5 s) before
+   the round, at its peak and 15 s after the last session closed, and the server's CPU
+   seconds (``/proc/<pid>/stat``) during the round.
+
+The load client shares the machine's cores with the server (its own CPU time is printed),
+so the times are what a class would see from a server that also runs a little more work.
+Timings and memory are benchmark figures, never pass/fail (the short form in
+``tests/load/test_classroom_short.py`` asserts only that no session fails and no page
+shows an exception).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import streamlit  # noqa: E402
+
+from benchmarks.classroom.client import check_streamlit_version  # noqa: E402
+from benchmarks.classroom.scenario import Outcome, classroom  # noqa: E402
+from benchmarks.markdown_table import print_table  # noqa: E402
+from tests.e2e.local_server import free_port, run_args, wait_healthy  # noqa: E402
+
+SETTLE_S = 15.0  # after the last session closes, before "RSS after"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def cpu_s(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+def nearest_rank(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def fmt_times(values: list[float]) -> str:
+    if not values:
+        return "-"
+    return f"{nearest_rank(values, 0.5):.2f} / {nearest_rank(values, 0.95):.2f} ({len(values)})"
+
+
+class Sampler:
+    """Samples the server's RSS every 0.5 s while running."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            self.peak = max(self.peak, rss_mb(self.pid))
+            await asyncio.sleep(0.5)
+
+    def start(self) -> None:
+        self.peak = rss_mb(self.pid)
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+
+
+async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> list[dict]:
+    # One student first, alone: the server imports the pages' modules on its first runs,
+    # so "RSS before" of round 1 is the warmed-up server, as in rounds 2 and 3.
+    warm = await classroom(url, 1, every_s=1.0, duration_s=1.0, arrive_within_s=0)
+    if warm[0].error:
+        raise RuntimeError(f"the warm-up session failed: {warm[0].error}")
+    await asyncio.sleep(SETTLE_S)
+    args.rss_start = rss_mb(pid)
+    rounds = []
+    for r in range(1, args.rounds + 1):
+        before, cpu0, wall0 = rss_mb(pid), cpu_s(pid), time.monotonic()
+        sampler = Sampler(pid)
+        sampler.start()
+        outcomes: list[Outcome] = await classroom(
+            url, args.students, every_s=args.every, duration_s=args.minutes * 60
+        )
+        wall = time.monotonic() - wall0
+        cpu = cpu_s(pid) - cpu0
+        await asyncio.sleep(SETTLE_S)
+        await sampler.stop()
+        rounds.append(
+            {
+                "outcomes": outcomes,
+                "rss_before": before,
+                "rss_peak": sampler.peak,
+                "rss_after": rss_mb(pid),
+                "cpu": cpu,
+                "wall": wall,
+            }
+        )
+        failed = sum(o.error is not None for o in outcomes)
+        print(f"round {r}: {wall:.0f} s, {failed} failed", file=sys.stderr)
+    return rounds
+
+
+def report(rounds: list[dict], args: argparse.Namespace, client_cpu: float) -> None:
+    actions: list[str] = []
+    for rnd in rounds:
+        for o in rnd["outcomes"]:
+            actions += [a for a in o.times if a not in actions]
+    print(
+        f"Streamlit {streamlit.__version__}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores; load average before the run: "
+        f"{' '.join(f'{x:.2f}' for x in args.load_before)}. {args.students} students, a "
+        f"studio setting every {args.every:g} s for {args.minutes:g} min, then the lab; "
+        f"{args.rounds} round(s) on one server, warmed up by one student first (RSS after the "
+        f"warm-up: {args.rss_start:.0f} MB). Load client CPU: {client_cpu:.0f} s.\n"
+    )
+    header = ["Action (s: median / p95 (runs))"]
+    header += [f"round {i}" for i in range(1, len(rounds) + 1)] + ["all rounds"]
+    rows = []
+    for action in actions:
+        per_round = [
+            [t for o in rnd["outcomes"] for t in o.times.get(action, [])] for rnd in rounds
+        ]
+        rows.append(
+            [action, *map(fmt_times, per_round), fmt_times([t for ts in per_round for t in ts])]
+        )
+    print_table(header, rows)
+    print()
+    header = [
+        "Round", "Sessions", "Failed", "Exceptions shown", "RSS before (MB)",
+        "RSS peak (MB)", f"RSS {SETTLE_S:.0f} s after (MB)", "Server CPU (s)", "Wall (s)",
+        "Received per session (MB)",
+    ]  # fmt: skip
+    rows = []
+    for i, rnd in enumerate(rounds, 1):
+        outcomes = rnd["outcomes"]
+        exceptions = {e for o in outcomes for e in o.exceptions}
+        received = sum(o.bytes_received for o in outcomes) / max(1, len(outcomes)) / 1e6
+        rows.append(
+            [
+                str(i), str(len(outcomes)), str(sum(o.error is not None for o in outcomes)),
+                str(len(exceptions)), f"{rnd['rss_before']:.0f}", f"{rnd['rss_peak']:.0f}",
+                f"{rnd['rss_after']:.0f}", f"{rnd['cpu']:.0f}", f"{rnd['wall']:.0f}",
+                f"{received:.1f}",
+            ]
+        )  # fmt: skip
+    print_table(header, rows)
+    errors = sorted({o.error for rnd in rounds for o in rnd["outcomes"] if o.error})
+    exceptions = sorted({e for rnd in rounds for o in rnd["outcomes"] for e in o.exceptions})
+    for label, items in (("Failures", errors), ("Exceptions", exceptions)):
+        if items:
+            print(f"\n{label}:")
+            for item in items[:10]:
+                print(f"- {item[:300]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--every", type=float, default=5.0, help="seconds between changes")
+    parser.add_argument("--minutes", type=float, default=2.0, help="studio phase length")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="4 students, one 15-s round")
+    args = parser.parse_args()
+    if args.quick:
+        args.students, args.every, args.minutes, args.rounds = 4, 3.0, 0.25, 1
+    check_streamlit_version()
+    args.load_before = os.getloadavg()
+
+    port = free_port()
+    log_path = Path(tempfile.gettempdir()) / f"convlab-classroom-{port}.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", *run_args("app.py", port)],
+            cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, proc, log_path)
+            t0 = time.process_time()
+            rounds = asyncio.run(run_rounds(url, proc.pid, args))
+            client_cpu = time.process_time() - t0
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    report(rounds, args, client_cpu)
+    print(f"\n(server log: {log_path})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
