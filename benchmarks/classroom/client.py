@@ -29,6 +29,7 @@ other versions with a clear message.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -152,6 +153,30 @@ class StudentSession:
             ping_interval=None,
         )
         self._reader = asyncio.create_task(self._read_loop())
+
+    async def load_page(self, page: str = "") -> int:
+        """Fetch the page's HTML and the scripts, styles and fonts it names, six at a time
+        (a browser's first visit, cache empty; the frontend's lazily loaded chunks, such as
+        Plotly's, are not fetched). Returns the bytes received (compressed, as sent).
+        """
+        resp = await asyncio.to_thread(
+            self.http.get, f"{self.base_url}/{page}", timeout=self.timeout_s
+        )
+        resp.raise_for_status()
+        assets = sorted(set(re.findall(r'(?:src|href)="\./(static/[^"]+)"', resp.text)))
+        limit = asyncio.Semaphore(6)
+
+        def fetch(path: str) -> int:
+            with requests.get(f"{self.base_url}/{path}", timeout=self.timeout_s, stream=True) as r:
+                r.raise_for_status()
+                return sum(len(chunk) for chunk in r.raw.stream(65536, decode_content=False))
+
+        async def one(path: str) -> int:
+            async with limit:
+                return await asyncio.to_thread(fetch, path)
+
+        sizes = await asyncio.gather(*(one(path) for path in assets))
+        return len(resp.content) + sum(sizes)
 
     async def close(self) -> None:
         if self.ws is not None:

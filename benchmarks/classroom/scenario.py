@@ -3,7 +3,9 @@ the short CI test (``tests/load/test_classroom_short.py``).
 
 Every student (one :class:`~benchmarks.classroom.client.StudentSession`):
 
-1. opens the Sliding-Window Studio (``/studio``: the lecture's 6x6 example);
+1. opens the Sliding-Window Studio (``/studio``: the lecture's 6x6 example): first the
+   page's HTML and the scripts, styles and fonts it names (a first visit, nothing cached),
+   then the WebSocket and the first script run;
 2. changes a setting every ``every_s`` seconds for ``duration_s`` seconds, cycling through
    what a student touches: the kernel's bias (a new value each time), the kernel preset,
    the padding, the stride, the operation (cross-correlation / convolution);
@@ -97,6 +99,7 @@ async def student(
     duration_s: float,
     start_delay_s: float = 0.0,
     lab: bool = True,
+    assets: bool = True,
 ) -> Outcome:
     """One student's whole scenario; never raises (a failure is noted in the outcome)."""
     outcome = Outcome(n)
@@ -105,6 +108,10 @@ async def student(
     photo = photo_jpeg(n)  # made before connecting: the client's CPU is not the server's
     await asyncio.sleep(start_delay_s)
     try:
+        if assets:
+            t0 = time.perf_counter()
+            outcome.bytes_received += await s.load_page("studio")
+            outcome.times["page load (HTML, JS, CSS)"].append(time.perf_counter() - t0)
         await _timed(outcome, "open studio", s.open("studio"))
         start = time.monotonic()
         i = 0
@@ -147,7 +154,7 @@ async def student(
     except Exception as err:  # a client-side bug counts as a failed session, loudly
         outcome.error = f"{type(err).__name__}: {err}"
     finally:
-        outcome.bytes_received = s.bytes_received
+        outcome.bytes_received += s.bytes_received
         outcome.exceptions = sorted(set(outcome.exceptions))
         try:
             await s.close()
@@ -164,6 +171,7 @@ async def classroom(
     duration_s: float,
     arrive_within_s: float = 5.0,
     lab: bool = True,
+    assets: bool = True,
 ) -> list[Outcome]:
     """All students at once; they arrive spread over ``arrive_within_s`` seconds."""
     delays = [arrive_within_s * i / max(1, students) for i in range(students)]
@@ -172,7 +180,7 @@ async def classroom(
             *(
                 student(
                     base_url, n, every_s=every_s, duration_s=duration_s,
-                    start_delay_s=delays[n], lab=lab,
+                    start_delay_s=delays[n], lab=lab, assets=assets,
                 )
                 for n in range(students)
             )
