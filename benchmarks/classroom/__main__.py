@@ -8,9 +8,11 @@ Run from the repository root (about 8-9 minutes for the full run; loopback only)
 It starts its own ``streamlit run app.py`` (the app's ``.streamlit/config.toml``: XSRF on,
 ``postScriptGC`` off) on a free loopback port, then runs ``--rounds`` rounds of the
 classroom scenario (:mod:`benchmarks.classroom.scenario`) one after another on that one
-server: every student opens the studio, changes a setting every ``--every`` seconds for
-``--minutes`` minutes, then uploads a photo in the lab and picks Sobel y, ReLU and max
-pooling. The students arrive spread over the first 5 s. The students are
+server: every student loads the page (HTML, JS, CSS) and opens the studio, changes a
+setting every ``--every`` seconds for ``--minutes`` minutes (after every second change the
+stepper keeps a step: one more rerun), then uploads a photo in the lab and picks Sobel y,
+ReLU and max pooling. The students arrive spread over the first 5 s; a warm-up student
+runs alone before round 1. The students are
 :class:`~benchmarks.classroom.client.StudentSession` objects speaking Streamlit's
 WebSocket protocol (no browser), all in this one process.
 
@@ -123,7 +125,12 @@ async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> list[dict]
         sampler = Sampler(pid)
         sampler.start()
         outcomes: list[Outcome] = await classroom(
-            url, args.students, every_s=args.every, duration_s=args.minutes * 60
+            url,
+            args.students,
+            every_s=args.every,
+            duration_s=args.minutes * 60,
+            steps=not args.no_steps,
+            assets=not args.no_assets,
         )
         wall = time.monotonic() - wall0
         cpu = cpu_s(pid) - cpu0
@@ -153,7 +160,9 @@ def report(rounds: list[dict], args: argparse.Namespace, client_cpu: float) -> N
         f"Streamlit {streamlit.__version__}, Python {platform.python_version()}, "
         f"{os.cpu_count()} cores; load average before the run: "
         f"{' '.join(f'{x:.2f}' for x in args.load_before)}. {args.students} students, a "
-        f"studio setting every {args.every:g} s for {args.minutes:g} min, then the lab; "
+        f"studio setting every {args.every:g} s for {args.minutes:g} min"
+        f"{'' if args.no_steps else ' (and a stepper rerun after every second one)'}"
+        f"{'' if args.no_assets else ' after loading the page (HTML, JS, CSS)'}, then the lab; "
         f"{args.rounds} round(s) on one server, warmed up by one student first (RSS after the "
         f"warm-up: {args.rss_start:.0f} MB). Load client CPU: {client_cpu:.0f} s.\n"
     )
@@ -203,6 +212,12 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=5.0, help="seconds between changes")
     parser.add_argument("--minutes", type=float, default=2.0, help="studio phase length")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--no-steps", action="store_true", help="no stepper reruns between settings changes"
+    )
+    parser.add_argument(
+        "--no-assets", action="store_true", help="skip fetching the page's HTML/JS/CSS"
+    )
     parser.add_argument("--quick", action="store_true", help="4 students, one 15-s round")
     args = parser.parse_args()
     if args.quick:

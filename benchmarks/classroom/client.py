@@ -29,6 +29,7 @@ other versions with a clear message.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 import uuid
@@ -392,6 +393,10 @@ class StudentSession:
             if contains.lower() in label.lower():
                 return i
         raise SessionFailed(f"widget {key!r} has no option like {contains!r}: {options}")
+
+    def component_state(self, key: str, state: dict[str, Any]) -> WidgetState:
+        """A bidirectional component's new state (``st.components.v2``: the whole dict)."""
+        return WidgetState(id=self.widget(key).id, json_value=json.dumps(state))
 
     async def upload(self, key: str, name: str, data: bytes, mime: str) -> WidgetState:
         """Upload a file as the browser's uploader does; returns the uploader's new value."""

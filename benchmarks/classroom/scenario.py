@@ -8,7 +8,10 @@ Every student (one :class:`~benchmarks.classroom.client.StudentSession`):
    then the WebSocket and the first script run;
 2. changes a setting every ``every_s`` seconds for ``duration_s`` seconds, cycling through
    what a student touches: the kernel's bias (a new value each time), the kernel preset,
-   the padding, the stride, the operation (cross-correlation / convolution);
+   the padding, the stride, the operation (cross-correlation / convolution); after every
+   second change the student steps through the new trace and pauses, and the stepper
+   keeps the step in the session (a rerun with the component's state, as the browser's
+   stepper sends it after its idle delay);
 3. goes to the Image Filter Lab, picks "Upload your own", uploads a photo (a JPEG of the
    repository's cat sample at 1600x1064, with a little per-student noise so no two
    uploads share a cache entry), then picks Sobel y, ReLU and max pooling.
@@ -26,6 +29,7 @@ import io
 import random
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -100,6 +104,7 @@ async def student(
     start_delay_s: float = 0.0,
     lab: bool = True,
     assets: bool = True,
+    steps: bool = True,
 ) -> Outcome:
     """One student's whole scenario; never raises (a failure is noted in the outcome)."""
     outcome = Outcome(n)
@@ -126,6 +131,12 @@ async def student(
             await _timed(outcome, "studio setting", s.rerun([studio_change(s, what, rng)]))
             if not s.has_widget("studio.stepper"):
                 raise SessionFailed(f"the studio shows no stepper after changing the {what}")
+            if steps and i % 2 == 1:
+                # The student steps through the new trace and pauses: the stepper keeps
+                # the step in the session (one rerun, after its idle delay).
+                await asyncio.sleep(rng.uniform(0.2, 0.4) * every_s)
+                step = s.component_state("studio.stepper", {"step": rng.randrange(4)})
+                await _timed(outcome, "studio: stepper keeps the step", s.rerun([step]))
             i += 1
         if lab:
             await _timed(outcome, "open lab", s.rerun(page="lab"))
@@ -172,15 +183,20 @@ async def classroom(
     arrive_within_s: float = 5.0,
     lab: bool = True,
     assets: bool = True,
+    steps: bool = True,
 ) -> list[Outcome]:
     """All students at once; they arrive spread over ``arrive_within_s`` seconds."""
+    # HTTP requests (page assets, uploads) run in threads: enough for every student at
+    # once, so the client's thread pool never queues them.
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=max(8, 6 * students)))
     delays = [arrive_within_s * i / max(1, students) for i in range(students)]
     return list(
         await asyncio.gather(
             *(
                 student(
                     base_url, n, every_s=every_s, duration_s=duration_s,
-                    start_delay_s=delays[n], lab=lab, assets=assets,
+                    start_delay_s=delays[n], lab=lab, assets=assets, steps=steps,
                 )
                 for n in range(students)
             )

