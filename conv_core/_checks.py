@@ -39,6 +39,27 @@ def check_int(value: Any, arg_name: str, *, minimum: int | None = None) -> int:
     return value
 
 
+#: The largest 2D plane (rows x cols) conv_core builds: 2**28 cells (2 GB as float64). A
+#: 48 MP photo with any padding a page offers is far below it. A bigger request (padding
+#: or stride of 10**6) is refused before anything is allocated, with an ArgumentError,
+#: instead of NumPy's MemoryError or an OverflowError.
+MAX_CELLS = 2**28
+
+
+def check_cells(rows: int, cols: int) -> None:
+    """Refuse a plane of more than :data:`MAX_CELLS` cells (``too_many_cells``).
+
+    >>> check_cells(8000, 6000)
+    >>> check_cells(2**20, 2**20)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    conv_core.errors.ArgumentError: the padded input or the result would be 1,048,576 x ...
+    """
+    if rows * cols > MAX_CELLS:
+        cells = rows * cols
+        raise ArgumentError("too_many_cells", rows=rows, cols=cols, cells=cells, limit=MAX_CELLS)
+
+
 def check_pair(value: Any, arg_name: str, *, minimum: int = 1) -> tuple[int, int]:
     """Return ``(rows, cols)`` from an int or a pair of ints, each at least ``minimum``.
 

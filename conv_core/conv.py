@@ -33,7 +33,15 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _fastconv
-from ._checks import Pair, check_array, check_choice, check_int, check_pair, result_dtype
+from ._checks import (
+    Pair,
+    check_array,
+    check_cells,
+    check_choice,
+    check_int,
+    check_pair,
+    result_dtype,
+)
 from .errors import ArgumentError, register_messages
 from .shapes import PaddingSpec, conv_output_size_detail, resolve_padding, resolve_padding_1d
 
@@ -118,8 +126,9 @@ optional
     "raises": """ArgumentError
         (a ``ValueError``) for a non-numeric, empty or non-finite array, an array of
         the wrong dimension, a stride or dilation below 1, a negative or malformed
-        padding, an unknown ``padding_mode``, a reflect pad as large as the input, or a
-        kernel span larger than the padded input (``'output_empty'``, with the numbers).""",
+        padding, an unknown ``padding_mode``, a reflect pad as large as the input, a
+        kernel span larger than the padded input (``'output_empty'``, with the numbers),
+        or a padded input or output above 2**28 cells (``'too_many_cells'``).""",
 }
 
 
@@ -150,8 +159,13 @@ def _geometry(
     padding: Any,
     dilation: Any,
     padding_mode: str,
+    *,
+    sized: bool = True,
 ) -> _fastconv.Geometry:
-    """Validate stride/dilation/padding and size the output (rules from ``shapes``)."""
+    """Validate stride/dilation/padding and size the output (rules from ``shapes``).
+
+    ``sized`` (default): also refuse a padded input or output beyond ``MAX_CELLS``, as a
+    computation must; :func:`conv2d_output_shape` only sizes, so it passes False."""
     s = check_pair(stride, "stride")
     d = check_pair(dilation, "dilation")
     pads = resolve_padding(padding, in_hw, kernel_hw, s, d)
@@ -166,6 +180,9 @@ def _geometry(
         conv_output_size_detail(n, k, st, p, dl).size
         for n, k, st, p, dl in zip(in_hw, kernel_hw, s, pads, d, strict=True)
     )
+    if sized:
+        check_cells(in_hw[0] + sum(pads[0]), in_hw[1] + sum(pads[1]))
+        check_cells(*out_hw)
     return _fastconv.Geometry(in_hw, kernel_hw, s, d, pads, out_hw)  # type: ignore[arg-type]
 
 
@@ -688,7 +705,7 @@ def conv2d_output_shape(
     """
     in_hw = check_pair(input_hw, "input_hw")
     k = check_pair(kernel_size, "kernel_size")
-    return _geometry(in_hw, k, stride, padding, dilation, "zeros").out_hw
+    return _geometry(in_hw, k, stride, padding, dilation, "zeros", sized=False).out_hw
 
 
 # --------------------------------------------------------------------------- 1D

@@ -99,5 +99,10 @@ register_messages(
             "{arg} must contain only finite numbers, but it has {count} NaN or infinite value(s)"
         ),
         "not_numeric": "{arg} must be numeric, but got dtype {dtype}",
+        "too_many_cells": (
+            "the padded input or the result would be {rows:,} x {cols:,} = {cells:,} cells, "
+            "more than the {limit:,} conv_core computes at once; "
+            "use less padding, a smaller stride or a smaller dilation"
+        ),
     }
 )

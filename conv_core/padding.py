@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import Pair, check_array, check_choice
+from ._checks import Pair, check_array, check_cells, check_choice
 from .errors import ArgumentError, register_messages
 from .shapes import Padding2D, PaddingSpec, resolve_padding
 
@@ -204,6 +204,7 @@ def pad2d(
         )
     else:
         pads = resolve_padding(padding, arr.shape[-2:], 1)  # type: ignore[arg-type]
+    check_cells(arr.shape[-2] + sum(pads[0]), arr.shape[-1] + sum(pads[1]))
     return _pad_resolved(arr, pads, mode, value)
 
 

@@ -160,7 +160,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import Pair, check_array, check_choice, check_int, check_pair, result_dtype
+from ._checks import (
+    Pair,
+    check_array,
+    check_cells,
+    check_choice,
+    check_int,
+    check_pair,
+    result_dtype,
+)
 from .conv import CONV_PADDING_MODES
 from .conv import _check_bias as _conv_check_bias
 from .errors import ArgumentError, register_messages
@@ -1590,6 +1598,7 @@ def trace_conv_transpose2d(
         for a, n, k in ((0, n_h, k_h), (1, n_w, k_w))
     )
     hb, wb = oh + 2 * p[0], ow + 2 * p[1]
+    check_cells(hb, wb)
     taps = c_og * k_h * k_w
     n_steps = _check_steps((c_in, n_h, n_w), taps, max_steps, max_terms)
 

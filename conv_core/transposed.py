@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import Pair, check_array, check_int, check_pair, result_dtype
+from ._checks import Pair, check_array, check_cells, check_int, check_pair, result_dtype
 from .errors import ArgumentError, register_messages
 from .shapes import Padding2D
 
@@ -150,6 +150,7 @@ def zero_insert(x: npt.ArrayLike, stride: Pair) -> npt.NDArray[Any]:
     """
     arr = check_array(x, "x", (2, 3))
     s = check_pair(stride, "stride")
+    check_cells(*((arr.shape[a] - 1) * s[a] + 1 for a in (-2, -1)))
     return _zero_insert(arr, s)
 
 
@@ -420,6 +421,9 @@ def _check_geometry(
                 dilation=dilation,
             )
         _output_size(hw[a], khw[a], s[a], p[a], op[a], d[a])
+    # The largest plane built: the zero-inserted input with the kernel's reach on both
+    # sides (transpose_as_convolution's padded input; the scatter buffer is smaller).
+    check_cells(*((hw[a] - 1) * s[a] + 1 + 2 * d[a] * (khw[a] - 1) + op[a] for a in (0, 1)))
     return s, p, op, d
 
 
