@@ -68,10 +68,15 @@ def check_pair(value: Any, arg_name: str, *, minimum: int = 1) -> tuple[int, int
     >>> check_pair((1, 3), "stride")
     (1, 3)
     """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()  # a 0-d array is its one value (np.array(2) is 2)
     if _is_int(value):
         v = check_int(value, arg_name, minimum=minimum)
         return (v, v)
-    if isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2:
+    sequence = isinstance(value, (tuple, list)) or (
+        isinstance(value, np.ndarray) and value.ndim == 1
+    )
+    if sequence and len(value) == 2:
         if not all(_is_int(v) for v in value):
             raise ArgumentError("bad_pair", arg=arg_name, value=_plain(value))
         rows, cols = (int(v) for v in value)
@@ -92,6 +97,15 @@ def check_choice(value: Any, arg_name: str, choices: Iterable[str]) -> str:
     return value
 
 
+def as_array(x: Any, arg_name: str) -> npt.NDArray[Any]:
+    """``np.asarray(x)``, with nested lists of different lengths refused as an ArgumentError
+    (NumPy raises a bare ValueError, "inhomogeneous shape")."""
+    try:
+        return np.asarray(x)
+    except ValueError:
+        raise ArgumentError("not_rectangular", arg=arg_name) from None
+
+
 def check_array(
     x: Any,
     arg_name: str,
@@ -100,7 +114,7 @@ def check_array(
     finite: bool = True,
 ) -> npt.NDArray[Any]:
     """Return ``x`` as a numeric ndarray with one of ``ndims`` dimensions, non-empty and finite."""
-    arr = np.asarray(x)
+    arr = as_array(x, arg_name)
     if arr.dtype == bool:
         arr = arr.astype(np.int64)
     if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
@@ -120,7 +134,7 @@ def check_array(
 def _plain(value: Any) -> Any:
     """A value as it reads in a message: arrays and lists become tuples."""
     if isinstance(value, np.ndarray):
-        return tuple(value.tolist())
+        return tuple(value.tolist()) if value.ndim else value.item()
     if isinstance(value, list):
         return tuple(value)
     return value

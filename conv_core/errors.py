@@ -99,6 +99,9 @@ register_messages(
             "{arg} must contain only finite numbers, but it has {count} NaN or infinite value(s)"
         ),
         "not_numeric": "{arg} must be numeric, but got dtype {dtype}",
+        "not_rectangular": (
+            "{arg} must be a rectangular array of numbers, but its rows have different lengths"
+        ),
         "too_many_cells": (
             "the padded input or the result would be {rows:,} x {cols:,} = {cells:,} cells, "
             "more than the {limit:,} conv_core computes at once; "

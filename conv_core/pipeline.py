@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _fastconv
-from ._checks import Pair, check_array, check_choice
+from ._checks import Pair, as_array, check_array, check_choice
 from .activations import leaky_relu, sigmoid, tanh
 from .conv import CONV_PADDING_MODES, _check_bias, _geometry, _run
 from .errors import ArgumentError
@@ -167,7 +167,7 @@ def _check_ndim(arr: npt.NDArray[Any], arg: str, ok: bool, expected: str) -> Non
 
 
 def _check_image(image: Any, color_mode: str, *, finite: bool) -> npt.NDArray[Any]:
-    arr = np.asarray(image)
+    arr = as_array(image, "image")
     arr = check_array(arr, "image", (arr.ndim,), finite=False)  # numeric and not empty
     if color_mode == "gray":
         _check_ndim(arr, "image", arr.ndim == 2, "2D (H, W)")
@@ -180,7 +180,7 @@ def _check_image(image: Any, color_mode: str, *, finite: bool) -> npt.NDArray[An
 
 def _check_filters(filters: Any, color_mode: str, image_shape: tuple[int, ...]) -> Any:
     """Filters as a float32 (F, Cw, KH, KW) array (Cw = 3 for 'cnn', else 1)."""
-    w = np.asarray(filters)
+    w = as_array(filters, "filters")
     w = check_array(w, "filters", (w.ndim,))
     if color_mode != "cnn":
         _check_ndim(w, "filters", w.ndim == 3, "3D (F, KH, KW)")

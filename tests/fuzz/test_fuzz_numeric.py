@@ -151,7 +151,11 @@ def arrays(draw: Any, min_dims: int = 0, max_dims: int = 4, max_side: int = 6) -
         hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=0, max_side=max_side)
     )
     arr = draw(hnp.arrays(np.float64, shape, elements=VALUES))
-    kind = draw(st.sampled_from(["float64", "float32", "int64", "bool", "complex", "str", "list"]))
+    kind = draw(
+        st.sampled_from(["float64", "float32", "int64", "bool", "complex", "str", "list", "ragged"])
+    )
+    if kind == "ragged":  # nested lists of different lengths (a typed grid with a short row)
+        return draw(st.sampled_from(RAGGED))
     if kind == "float32":
         with np.errstate(over="ignore"):
             return arr.astype(np.float32)
@@ -167,6 +171,8 @@ def arrays(draw: Any, min_dims: int = 0, max_dims: int = 4, max_side: int = 6) -
         return arr.tolist()
     return arr
 
+
+RAGGED = [[[1.0, 2.0], [3.0]], [[1], [2, 3], [4]], [[[1, 2]], [[3]]], [[1, 2], 3], [[], [1]]]
 
 BAD_NUMBER = st.one_of(
     st.integers(-3, 9),
@@ -186,6 +192,13 @@ BAD_NUMBER = st.one_of(
             np.int64(2),
             np.float64(1.0),
             np.bool_(True),
+            np.array(2),
+            np.array(0),
+            np.array(1.5),
+            np.array([1, 2]),
+            np.array([[1, 1]]),
+            np.array([]),
+            [[1, 2], [3]],
         ]
     ),
 )
@@ -449,13 +462,35 @@ def test_traces(
     elif which == "conv2d":
         out = outcome(cc.trace_conv2d, x, k, None, stride, padding, dilation, 1, mode)
     elif which == "pool":
-        out = outcome(cc.trace_pool2d, x, k if np.ndim(k) == 0 else 2, stride, padding)
+        out = outcome(cc.trace_pool2d, x, 2, stride, padding)
     else:
         out = outcome(cc.trace_conv_transpose2d, x, k, None, stride, padding)
     if isinstance(out, cc.ConvLabError):
         return
     compact = cc.to_compact(out)
     assert isinstance(compact, dict)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: cc.correlate2d([[1, 2], [3]], [[1]]),
+        lambda: cc.conv2d([[[1, 2], [3]]], np.ones((1, 1, 1, 1))),
+        lambda: cc.pool2d([[1, 2], [3]], 1),
+        lambda: cc.correlate2d(np.ones((3, 3)), np.ones((2, 2)), stride=np.array([[1, 1]])),
+        lambda: cc.pool2d(np.ones((3, 3)), np.array(1.5)),
+    ],
+)
+def test_ragged_grids_and_odd_arrays_are_argument_errors(call: Any) -> None:
+    """Found by this suite: ragged nested lists let NumPy's "inhomogeneous shape"
+    ValueError out, and a 0-d array as stride a TypeError (len() of unsized object)."""
+    with pytest.raises(cc.ArgumentError):
+        call()
+
+
+def test_a_0d_integer_array_is_an_int() -> None:
+    out = cc.correlate2d(np.ones((5, 5)), np.ones((2, 2)), stride=np.array(2))
+    assert out.shape == (2, 2)
 
 
 # --------------------------------------------------------------------------------------
