@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import check_array
+from ._checks import as_array, check_array
 from .errors import ArgumentError, register_messages
 
 __all__ = ["leaky_relu", "relu", "sigmoid", "tanh"]
@@ -35,7 +35,7 @@ register_messages(
 
 def _as_array(x: npt.ArrayLike) -> npt.NDArray[Any]:
     """``x`` as a numeric, non-empty, finite array of any shape."""
-    arr = np.asarray(x)
+    arr = as_array(x, "x")
     return check_array(arr, "x", (arr.ndim,))
 
 

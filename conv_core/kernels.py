@@ -499,7 +499,10 @@ def box_blur(size: int = 3) -> Kernel:
 
 def _gaussian_1d(size: int, sigma: float) -> npt.NDArray[np.float64]:
     x = np.arange(size) - (size - 1) / 2
-    g = np.exp(-(x**2) / (2 * sigma**2))
+    # exp(-x**2 / (2 sigma**2)) written so that no intermediate overflows: a huge sigma
+    # gives the box (sigma**2 overflowed to OverflowError before), a tiny one the delta.
+    with np.errstate(over="ignore", under="ignore"):
+        g = np.exp(-0.5 * (x / sigma) ** 2)
     return g / g.sum()
 
 

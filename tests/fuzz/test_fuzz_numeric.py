@@ -536,6 +536,64 @@ def test_the_size_limit_leaves_big_photos_alone() -> None:
 
 
 # --------------------------------------------------------------------------------------
+# Kernel generators and activations
+
+NUMBER = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(10**6), 10**6),
+    st.sampled_from([1e-300, 1e308, -1e308, 0.0, 5e-324, True, "1", None, np.float64(2.0)]),
+)
+
+
+@fuzz(300)
+@given(
+    st.sampled_from(["box_blur", "gaussian_blur", "motion_blur", "unsharp_mask"]),
+    st.one_of(st.integers(-2, 12), st.booleans(), st.floats(0, 9), st.just("5")),
+    NUMBER,
+    NUMBER,
+)
+def test_kernel_generators(name: str, size: Any, a: Any, b: Any) -> None:
+    """The parametric kernels (the lab's and the studio's presets with a size and sigma)."""
+    params: dict[str, Any] = {"size": size}
+    if name == "gaussian_blur":
+        params["sigma"] = a
+    elif name == "motion_blur":
+        params["angle"] = a
+    elif name == "unsharp_mask":
+        params.update(sigma=a, amount=b)
+    kernel = outcome(cc.get_kernel, name, **params)
+    if isinstance(kernel, cc.ConvLabError):
+        return
+    matrix = np.asarray(kernel.matrix)
+    assert matrix.shape == (size, size) and np.isfinite(matrix).all()
+    if name != "unsharp_mask":  # blurs keep the brightness: weights sum to 1
+        assert abs(matrix.sum() - 1) < 1e-9
+
+
+@pytest.mark.parametrize("sigma", [1e-300, 1e-3, 1e308])
+def test_gaussian_extremes_are_their_limits(sigma: float) -> None:
+    """Found by this suite: sigma=1e308 raised OverflowError (sigma**2 in Python floats).
+    A tiny sigma is the identity kernel, a huge one the box blur."""
+    matrix = np.asarray(cc.gaussian_blur(5, sigma).matrix)
+    if sigma < 1:
+        assert matrix[2, 2] == 1 and matrix.sum() == 1
+    else:
+        np.testing.assert_allclose(matrix, np.full((5, 5), 1 / 25))
+
+
+@fuzz(200)
+@given(arrays(0, 4), st.sampled_from(["relu", "leaky_relu", "sigmoid", "tanh"]), NUMBER)
+def test_activations(x: Any, name: str, slope: Any) -> None:
+    call = getattr(cc, name)
+    out = outcome(call, x, slope) if name == "leaky_relu" else outcome(call, x)
+    if isinstance(out, cc.ConvLabError):
+        return
+    assert np.shape(out) == np.shape(x)  # (a 0-d input gives a NumPy scalar, as NumPy does)
+    if name in ("sigmoid", "tanh"):
+        assert np.isfinite(out).all() and np.abs(out).max(initial=0) <= 1
+
+
+# --------------------------------------------------------------------------------------
 # The Tiny CNN and the digit input
 
 
