@@ -131,6 +131,20 @@ def check_array(
     return arr
 
 
+def _max_abs(a: npt.NDArray[Any]) -> float:
+    return max(abs(float(a.max())), abs(float(a.min()))) if a.size else 0.0
+
+
+def _int_bound(operands: list[npt.NDArray[Any]]) -> float:
+    """Largest magnitude a sum of products can reach: input, weight, bias (in that order)."""
+    bound = _max_abs(operands[0])
+    if len(operands) > 1:
+        bound *= float(np.abs(operands[1].astype(np.float64)).sum())
+    if len(operands) > 2:
+        bound += _max_abs(operands[2])
+    return bound
+
+
 def _plain(value: Any) -> Any:
     """A value as it reads in a message: arrays and lists become tuples."""
     if isinstance(value, np.ndarray):
@@ -143,7 +157,9 @@ def _plain(value: Any) -> Any:
 def result_dtype(*arrays: npt.NDArray[Any] | None) -> np.dtype[Any]:
     """The dtype conv_core computes in for these operands (``None`` operands are skipped).
 
-    * all integer (or bool): ``int64``, exact, as the lecture's worked examples;
+    * all integer (or bool): ``int64``, exact, as the lecture's worked examples; but
+      ``float64`` when a result could leave int64 (``max|input| * sum|weight| + max|bias|``
+      from 2**62 on), which would otherwise wrap around silently;
     * otherwise ``float32`` when the first operand (the input) is float32, as photos
       from ``conv_core.image_io`` are, so a 12 MP image costs half the memory;
     * otherwise ``float64``.
@@ -154,10 +170,12 @@ def result_dtype(*arrays: npt.NDArray[Any] | None) -> np.dtype[Any]:
     dtype('float32')
     >>> result_dtype(np.array([1]), np.array([0.5]))
     dtype('float64')
+    >>> result_dtype(np.array([2**40]), np.array([2**30]))  # 2**70 does not fit int64
+    dtype('float64')
     """
     present = [a for a in arrays if a is not None]
     if all(np.issubdtype(a.dtype, np.integer) or a.dtype == bool for a in present):
-        return np.dtype(np.int64)
+        return np.dtype(np.int64 if _int_bound(present) < 2**62 else np.float64)
     if present and present[0].dtype == np.float32:
         return np.dtype(np.float32)
     return np.dtype(np.float64)

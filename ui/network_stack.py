@@ -262,7 +262,7 @@ def _cell(value: Any) -> float | None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond 1e308
         return float("nan")
     return None if np.isnan(number) and str(value).strip() in ("", "nan", "None") else number
 

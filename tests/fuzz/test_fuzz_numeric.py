@@ -493,6 +493,52 @@ def test_a_0d_integer_array_is_an_int() -> None:
     assert out.shape == (2, 2)
 
 
+def _exact_correlate(x: np.ndarray, k: np.ndarray) -> list[list[int]]:
+    """Valid cross-correlation in Python ints (no overflow at all)."""
+    xs, ks = x.tolist(), k.tolist()
+    kh, kw = len(ks), len(ks[0])
+    return [
+        [
+            sum(xs[r + i][c + j] * ks[i][j] for i in range(kh) for j in range(kw))
+            for c in range(len(xs[0]) - kw + 1)
+        ]
+        for r in range(len(xs) - kh + 1)
+    ]
+
+
+@fuzz(200)
+@given(
+    hnp.arrays(
+        np.int64,
+        hnp.array_shapes(min_dims=2, max_dims=2, min_side=2, max_side=5),
+        elements=st.integers(-(2**62), 2**62),
+    ),
+    hnp.arrays(
+        np.int64,
+        hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=2),
+        elements=st.integers(-(2**31), 2**31),
+    ),
+    st.sampled_from(["correlate2d", "trace_correlate2d", "conv2d"]),
+)
+def test_big_integers_never_wrap_around(x: np.ndarray, k: np.ndarray, which: str) -> None:
+    """Found by this suite: integer grids and kernels whose sums leave int64 wrapped around
+    silently (9e18 + 9e18 gave -4.5e17). Now int64 stays exact while it can, float64 is
+    used beyond, and the result is never wrapped."""
+    if which == "correlate2d":
+        out = cc.correlate2d(x, k)
+    elif which == "conv2d":
+        out = cc.conv2d(x[None], k[None, None])[0]
+    else:
+        out = np.asarray(cc.trace_correlate2d(x, k, max_steps=10**4).output)
+    exact = np.array(_exact_correlate(x, k), dtype=object)
+    if out.dtype == np.int64:
+        assert (out.astype(object) == exact).all()
+    else:
+        np.testing.assert_allclose(
+            out.astype(float), exact.astype(float), rtol=1e-12, atol=float(np.abs(x).max()) * 1e-3
+        )
+
+
 # --------------------------------------------------------------------------------------
 # Absurd sizes: refused before anything is allocated (found by this suite: NumPy's
 # MemoryError / OverflowError / "array is too big" ValueError came out before)
