@@ -1209,3 +1209,52 @@ def image_picker(
     for note in pick.info.notes:
         st.info(t(f"image_notes.{note.key}", **note.params), icon=":material/info:")
     return pick
+
+
+#: Largest side of a table alternative; bigger grids are shown every ``step``-th row/column.
+TABLE_ALT_MAX = 40
+
+
+def table_alt_frame(
+    values: npt.ArrayLike, decimals: int = 3, max_side: int = TABLE_ALT_MAX
+) -> tuple[pd.DataFrame, int]:
+    """The table behind :func:`table_alternative` and its step (1: every cell).
+
+    A grid wider or taller than ``max_side`` keeps every ``step``-th row and column
+    (``step = ceil(longest side / max_side)``); the row and column labels are the
+    original indices.
+
+    >>> frame, step = table_alt_frame(np.arange(100.0).reshape(10, 10), max_side=4)
+    >>> step, list(frame.columns), list(frame.index)
+    (3, ['0', '3', '6', '9'], ['0', '3', '6', '9'])
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    step = max(1, math.ceil(max(arr.shape) / max_side))
+    frame = grid_frame(arr[::step, ::step], decimals)
+    frame.columns = [str(c) for c in range(0, arr.shape[1], step)]
+    frame.index = [str(r) for r in range(0, arr.shape[0], step)]
+    return frame, step
+
+
+def table_alternative(
+    values: npt.ArrayLike,
+    *,
+    label: str,
+    key: str,
+    decimals: int = 3,
+    max_side: int = TABLE_ALT_MAX,
+) -> None:
+    """The numbers of a heatmap as a table a screen reader can read (issue 8, accessibility).
+
+    A collapsed expander ("Numbers of <label> as a table") holding ``st.dataframe`` with
+    key ``key``; a grid larger than ``max_side`` shows every ``step``-th cell, and a caption
+    says so (every value is on the figure's hover).
+    """
+    frame, step = table_alt_frame(values, decimals, max_side)
+    with st.expander(t("table_alt.label", what=label), key=f"{key}.alt"):
+        if step > 1:
+            shape = np.shape(values)
+            st.caption(t("table_alt.downsampled", rows=shape[0], cols=shape[-1], step=step))
+        st.dataframe(frame, key=key)
