@@ -318,6 +318,16 @@ def result_map(result: cc.PipelineResult) -> np.ndarray:
     return np.ascontiguousarray(result.result.maps[0])
 
 
+def numbers_table(values: np.ndarray, label: str, key: str) -> None:
+    """A map's numbers as a table for screen readers; an (H, W, 3) map gets one per channel."""
+    arr = np.asarray(values)
+    if arr.ndim == 2:
+        widgets.table_alternative(arr, label=label, key=key)
+        return
+    for c, name in enumerate(channel_names()[: arr.shape[-1]]):
+        widgets.table_alternative(arr[..., c], label=f"{label} ({name})", key=f"{key}.{c}")
+
+
 def map_figure(
     values: np.ndarray,
     mode: str,
@@ -471,6 +481,7 @@ def channel_panel(result: cc.PipelineResult, f: Filter, mode: str) -> None:
                 key=f"{P}.channel.{c}",
                 config=SMALL["config"],
             )
+            numbers_table(result.channel_maps[0, c], title, f"{P}.channel.{c}.table")
     with cols[3]:
         title = t("lab.result.channel_sum", bias=_num(f.bias))
         st.plotly_chart(
@@ -478,6 +489,7 @@ def channel_panel(result: cc.PipelineResult, f: Filter, mode: str) -> None:
             key=f"{P}.channel.sum",
             config=SMALL["config"],
         )
+        numbers_table(result.stages[1].maps[0], title, f"{P}.channel.sum.table")
 
 
 def gallery(results: list[cc.PipelineResult], filters: list[Filter], mode: str, color: str) -> None:
@@ -522,6 +534,11 @@ def gallery(results: list[cc.PipelineResult], filters: list[Filter], mode: str, 
                     map_figure(final, mode, None, height, THUMB_SIDE),
                     key=f"{P}.gallery.map.{i}",
                     config=SMALL["config"],
+                )
+                numbers_table(
+                    final,
+                    t("lab.result.map_of", i=i + 1, name=f.label),
+                    f"{P}.gallery.map.{i}.table",
                 )
 
 
@@ -765,6 +782,7 @@ with left:
         ),
         key=f"{P}.original",
     )  # fmt: skip
+    numbers_table(image, t("lab.result.original"), f"{P}.original.table")
 with right:
     event = st.plotly_chart(
         map_figure(final, display, t("lab.result.result_filter", i=1), heights[1]),
@@ -772,6 +790,7 @@ with right:
         on_select="rerun",
         selection_mode="points",
     )
+    numbers_table(final, t("lab.result.result_filter", i=1), f"{P}.result.table")
 st.caption(t("lab.result.click_hint"))
 point = clicked_point(event)
 if point is not None:
