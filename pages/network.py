@@ -247,6 +247,7 @@ def receptive_field_view(input_hwc: tuple[int, int, int], rows: list[ns.Row]) ->
     image = _sample(sample, h, w)
     fig = ns.rf_figure(image, rects, labels)
     st.plotly_chart(fig, key=f"{P}.rf_chart", config={"displayModeBar": False})
+    widgets.table_alternative(image, label=t("network.rf.sample"), key=f"{P}.rf_chart.table")
     st.caption(t("network.rf.help"))
 
 

@@ -113,6 +113,16 @@ def bank_chart(
     )
 
 
+def bank_numbers(rows: list[BankRow], titles: list[str], key: str) -> None:
+    """A bank chart's numbers for screen readers: one collapsed expander per column, each
+    holding that column's grids (one table per row)."""
+    for j, title in enumerate(titles):
+        with st.expander(t("table_alt.label", what=title), key=f"{key}.numbers.{j}"):
+            for i, row in enumerate(rows):
+                st.markdown(f"**{row.title}**")
+                st.dataframe(widgets.grid_frame(row.grids[j]), key=f"{key}.table.{i}.{j}")
+
+
 def _random_sample() -> None:
     n = len(digits().test_labels)
     st.session_state[KEYS["sample"]] = int(np.random.default_rng().integers(n))
@@ -258,10 +268,11 @@ def stages(model: cc.TinyCNN, fwd: cc.Forward, selected: int) -> None:
         on_select=_on_filter_click,
     )
     with st.expander(t("tiny_cnn.stages.numbers", f=selected + 1)):
-        cols = st.columns(3)
+        cols = st.columns(4)
         for col, (key, grid) in zip(
             cols,
             (
+                ("weights_row", weights[selected]),
                 ("conv_row", fwd.conv[selected]),
                 ("relu_row", fwd.relu[selected]),
                 ("pool_row", fwd.pool[selected]),
@@ -281,6 +292,11 @@ def stages(model: cc.TinyCNN, fwd: cc.Forward, selected: int) -> None:
         ),
         key=f"{P}.flat",
         config={"displayModeBar": False},
+    )
+    widgets.table_alternative(
+        flat.reshape(n, -1),
+        label=t("tiny_cnn.stages.flat_title", n=flat.size),
+        key=f"{P}.flat.table",
     )
     st.caption(t("tiny_cnn.stages.fc_help", n=flat.size))
     scores = np.asarray(fwd.scores)
@@ -363,6 +379,7 @@ def compare(model: cc.TinyCNN, fwd: cc.Forward) -> None:
         f"{P}.compare",
         panel_px=190,
     )
+    bank_numbers(rows, titles, f"{P}.compare")
     st.caption(t("tiny_cnn.compare.similarity_help"))
 
 
@@ -391,6 +408,7 @@ def before_after(info: ModelInfo) -> None:
         f"{P}.before_after",
         panel_px=150 if n <= 8 else 110,
     )
+    bank_numbers(rows, titles, f"{P}.before_after")
 
 
 # ----------------------------------------------------------------------------- training
@@ -596,6 +614,9 @@ with left:
             [""],
             f"{P}.counts",
             panel_px=320,
+        )
+        widgets.table_alternative(
+            counts, label=t("tiny_cnn.input.counts_title"), key=f"{P}.counts.table"
         )
 with right:
     st.subheader(t("tiny_cnn.answer.header"))
