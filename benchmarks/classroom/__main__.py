@@ -39,10 +39,12 @@ import asyncio
 import math
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,6 +74,13 @@ def cpu_s(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+def cache_memory(url: str) -> dict[str, float]:
+    """MB held by each Streamlit cache, from the server's ``/_stcore/metrics``."""
+    text = urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=30).read().decode()
+    found = re.findall(r'^cache_memory_bytes\{[^}]*cache="([^"]+)"[^}]*\} (\S+)$', text, re.M)
+    return {name: float(value) / 1e6 for name, value in found}
 
 
 def nearest_rank(values: list[float], q: float) -> float:
@@ -136,8 +145,10 @@ async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> list[dict]
         cpu = cpu_s(pid) - cpu0
         await asyncio.sleep(SETTLE_S)
         await sampler.stop()
+        caches = await asyncio.to_thread(cache_memory, url)
         rounds.append(
             {
+                "caches": caches,
                 "outcomes": outcomes,
                 "rss_before": before,
                 "rss_peak": sampler.peak,
@@ -180,8 +191,8 @@ def report(rounds: list[dict], args: argparse.Namespace, client_cpu: float) -> N
     print()
     header = [
         "Round", "Sessions", "Failed", "Exceptions shown", "RSS before (MB)",
-        "RSS peak (MB)", f"RSS {SETTLE_S:.0f} s after (MB)", "Server CPU (s)", "Wall (s)",
-        "Received per session (MB)",
+        "RSS peak (MB)", f"RSS {SETTLE_S:.0f} s after (MB)", "Streamlit caches after (MB)",
+        "Server CPU (s)", "Wall (s)", "Received per session (MB)",
     ]  # fmt: skip
     rows = []
     for i, rnd in enumerate(rounds, 1):
@@ -192,11 +203,17 @@ def report(rounds: list[dict], args: argparse.Namespace, client_cpu: float) -> N
             [
                 str(i), str(len(outcomes)), str(sum(o.error is not None for o in outcomes)),
                 str(len(exceptions)), f"{rnd['rss_before']:.0f}", f"{rnd['rss_peak']:.0f}",
-                f"{rnd['rss_after']:.0f}", f"{rnd['cpu']:.0f}", f"{rnd['wall']:.0f}",
+                f"{rnd['rss_after']:.0f}", f"{sum(rnd['caches'].values()):.0f}",
+                f"{rnd['cpu']:.0f}", f"{rnd['wall']:.0f}",
                 f"{received:.1f}",
             ]
         )  # fmt: skip
     print_table(header, rows)
+    largest = sorted(rounds[-1]["caches"].items(), key=lambda kv: -kv[1])[:5]
+    print(
+        "\nLargest Streamlit caches after the last round (MB): "
+        + ", ".join(f"{name} {mb:.1f}" for name, mb in largest)
+    )
     errors = sorted({o.error for rnd in rounds for o in rnd["outcomes"] if o.error})
     exceptions = sorted({e for rnd in rounds for o in rnd["outcomes"] for e in o.exceptions})
     for label, items in (("Failures", errors), ("Exceptions", exceptions)):

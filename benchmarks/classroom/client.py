@@ -106,7 +106,9 @@ class StudentSession:
         parts = urlsplit(self.base_url)
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.timeout_s = timeout_s
-        self.http = requests.Session()
+        # Every HTTP request opens its own connection: a pooled keep-alive connection that
+        # the server closed while idle (uvicorn: after 5 s) fails the next request, where a
+        # browser would silently retry.
         self.xsrf = ""
         self.ws: Any = None
         self.session_id = ""
@@ -137,10 +139,10 @@ class StudentSession:
     async def connect(self) -> None:
         """The page's first requests: the health check (XSRF cookie), then the WebSocket."""
         resp = await asyncio.to_thread(
-            self.http.get, f"{self.base_url}/_stcore/health", timeout=self.timeout_s
+            requests.get, f"{self.base_url}/_stcore/health", timeout=self.timeout_s
         )
         resp.raise_for_status()
-        self.xsrf = self.http.cookies.get(XSRF_COOKIE, "")
+        self.xsrf = resp.cookies.get(XSRF_COOKIE, "")
         if not self.xsrf:
             raise SessionFailed("the server set no XSRF cookie (is XSRF protection on?)")
         ws_url = "ws" + self.base_url[len("http") :] + "/_stcore/stream"
@@ -161,7 +163,7 @@ class StudentSession:
         Plotly's, are not fetched). Returns the bytes received (compressed, as sent).
         """
         resp = await asyncio.to_thread(
-            self.http.get, f"{self.base_url}/{page}", timeout=self.timeout_s
+            requests.get, f"{self.base_url}/{page}", timeout=self.timeout_s
         )
         resp.raise_for_status()
         assets = sorted(set(re.findall(r'(?:src|href)="\./(static/[^"]+)"', resp.text)))
@@ -188,7 +190,6 @@ class StudentSession:
                 await self._reader
             except (asyncio.CancelledError, Exception):
                 pass
-        self.http.close()
 
     async def _read_loop(self) -> None:
         try:
@@ -422,10 +423,11 @@ class StudentSession:
         elif not url.startswith("http"):
             url = f"{self.base_url}/{url}"
         resp = await asyncio.to_thread(
-            self.http.put,
+            requests.put,
             url,
             files={"file": (name, data, mime)},
             headers={"X-Xsrftoken": self.xsrf, "Origin": self.origin},
+            cookies={XSRF_COOKIE: self.xsrf},
             timeout=self.timeout_s,
         )
         if resp.status_code not in (200, 204):

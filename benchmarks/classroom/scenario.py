@@ -56,6 +56,7 @@ class Outcome:
     exceptions: list[str] = field(default_factory=list)
     error: str | None = None
     bytes_received: int = 0
+    action: str = "connect"  # the action going on (named in a failure)
 
 
 @cache
@@ -90,6 +91,7 @@ def studio_change(s: StudentSession, what: str, rng: random.Random):
 
 
 async def _timed(outcome: Outcome, action: str, coro) -> None:
+    outcome.action = action
     result = await coro
     outcome.times[action].append(result.seconds)
     outcome.exceptions.extend(result.exceptions)
@@ -114,6 +116,7 @@ async def student(
     await asyncio.sleep(start_delay_s)
     try:
         if assets:
+            outcome.action = "page load"
             t0 = time.perf_counter()
             outcome.bytes_received += await s.load_page("studio")
             outcome.times["page load (HTML, JS, CSS)"].append(time.perf_counter() - t0)
@@ -145,6 +148,7 @@ async def student(
                 outcome, "lab: upload source", s.rerun([s.choose("lab.image.source", source)])
             )
             t0 = time.perf_counter()
+            outcome.action = "lab: upload photo"
             state = await s.upload("lab.image.upload", f"photo{n}.jpg", photo, "image/jpeg")
             run = await s.rerun([state])
             outcome.times["lab: upload photo"].append(time.perf_counter() - t0)
@@ -161,9 +165,9 @@ async def student(
                 if stage not in shown or not s.has_widget("lab.result"):
                     raise SessionFailed(f"the lab's result does not show {stage!r}")
     except SessionFailed as err:
-        outcome.error = str(err)
+        outcome.error = f"{outcome.action}: {err}"
     except Exception as err:  # a client-side bug counts as a failed session, loudly
-        outcome.error = f"{type(err).__name__}: {err}"
+        outcome.error = f"{outcome.action}: {type(err).__name__}: {err}"
     finally:
         outcome.bytes_received += s.bytes_received
         outcome.exceptions = sorted(set(outcome.exceptions))
