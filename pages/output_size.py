@@ -306,6 +306,27 @@ with sel[1]:
             persist_state=KEEP,
         )
     )
+
+
+def kinds_table(rows: size_figures.Axis, cols: size_figures.Axis) -> None:
+    """The drawing's input grid in words (padding / input / never visited), for screen readers."""
+    words = [t(f"output_size.table.{k}") for k in ("pad", "input", "unvisited")]
+
+    def names(axis: size_figures.Axis) -> list[str]:
+        idx = [i - axis.before for i in range(axis.padded)]
+        return [str(i) if 0 <= i < axis.n else f"{i} (p)" for i in idx]
+
+    frame = pd.DataFrame(
+        [[words[k] for k in row] for row in size_figures.input_kinds(rows, cols).tolist()],
+        columns=names(cols),
+    )
+    frame.index = names(rows)
+    title = t("output_size.drawing.input_title", hp=rows.padded, wp=cols.padded)
+    with st.expander(t("table_alt.label", what=title), key=f"{P}.figure.table.alt"):
+        st.caption(t("output_size.table.caption"))
+        st.dataframe(frame, key=f"{P}.figure.table")
+
+
 fig = size_figures.size_figure(
     rows_axis,
     cols_axis,
@@ -320,6 +341,7 @@ fig = size_figures.size_figure(
 )
 st.plotly_chart(fig, key=f"{P}.figure", config={"displayModeBar": False})
 st.caption(t("output_size.drawing.legend"))
+kinds_table(rows_axis, cols_axis)
 
 st.header(t("output_size.compare.header"))
 with st.container(key=f"{P}.compare"):

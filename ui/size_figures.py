@@ -16,7 +16,9 @@ import plotly.graph_objects as go
 
 #: Cell kinds of the padded grid (the heatmap's z values) and of the output grid.
 PAD, INPUT, UNVISITED, OUTPUT = 0, 1, 2, 3
-_COLORS = ("#d9d9d9", "#9ecae1", "#fb6a4a", "#a1d99b")
+# Unvisited input is Okabe-Ito vermillion: dark against the light grey padding, light blue
+# input and light green output, so the kinds stay apart for red/green colour blindness too.
+_COLORS = ("#d9d9d9", "#9ecae1", "#D55E00", "#a1d99b")
 _GAP = 2  # empty cells between the two grids
 
 
@@ -53,6 +55,21 @@ def unvisited_inputs(axis: Axis) -> list[int]:
     return [p for p in range(axis.n) if p not in seen]
 
 
+def input_kinds(rows: Axis, cols: Axis) -> np.ndarray:
+    """The padded input's cells as PAD, INPUT or UNVISITED (what the drawing colours).
+
+    >>> a = Axis(n=3, before=1, after=0, out=2, stride=2, dilation=1, kernel=1)
+    >>> input_kinds(a, a).tolist()
+    [[0, 0, 0, 0], [0, 2, 2, 2], [0, 2, 1, 2], [0, 2, 2, 2]]
+    """
+    un_r, un_c = set(unvisited_inputs(rows)), set(unvisited_inputs(cols))
+    z = np.full((rows.padded, cols.padded), PAD, dtype=int)
+    for r in range(rows.n):
+        for c in range(cols.n):
+            z[r + rows.before, c + cols.before] = UNVISITED if (r in un_r or c in un_c) else INPUT
+    return z
+
+
 def _discrete(n: int) -> list[list[object]]:
     scale: list[list[object]] = []
     for k, color in enumerate(_COLORS[:n]):
@@ -73,13 +90,11 @@ def size_figure(
     ``{j}``, ``{rows}``, ``{cols}``), ``input_title``, ``output_title``. ``selected`` is
     the output cell whose window is drawn on the input.
     """
-    un_r, un_c = set(unvisited_inputs(rows)), set(unvisited_inputs(cols))
     hp, wp = rows.padded, cols.padded
-    z = np.full((hp, wp), PAD, dtype=int)
+    z = input_kinds(rows, cols)
     hover = np.full((hp, wp), labels["padding"], dtype=object)
     for r in range(rows.n):
         for c in range(cols.n):
-            z[r + rows.before, c + cols.before] = UNVISITED if (r in un_r or c in un_c) else INPUT
             hover[r + rows.before, c + cols.before] = labels["input"].format(r=r, c=c)
     fig = go.Figure()
     fig.add_trace(
