@@ -94,7 +94,7 @@ NUMBERS_TEXT = st.one_of(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(NUMBERS_TEXT, NUMBERS_TEXT)
 def test_flip_1d_typed_signal_and_kernel(signal: str, kernel: str) -> None:
     at = _page("flip_1d")
