@@ -30,6 +30,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import tomllib
@@ -354,7 +355,7 @@ def test_server_refuses_an_upload_without_the_xsrf_token(tmp_path: Path) -> None
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with open(log, "wb") as out:
         proc = subprocess.Popen(  # our own fixed argument list
-            [str(ROOT / ".venv" / "bin" / "streamlit"), *run_args(ROOT / "app.py", port)],
+            [sys.executable, "-m", "streamlit", *run_args(ROOT / "app.py", port)],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
