@@ -76,11 +76,17 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
 
 
-def cache_memory(url: str) -> dict[str, float]:
-    """MB held by each Streamlit cache, from the server's ``/_stcore/metrics``."""
+def cache_stats(url: str) -> tuple[dict[str, float], dict[str, dict[str, int]]]:
+    """From the server's ``/_stcore/metrics``: MB held by each Streamlit cache, and each
+    cache's lookups so far by result (``{"hit": n, "miss": m}``)."""
     text = urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=30).read().decode()
     found = re.findall(r'^cache_memory_bytes\{[^}]*cache="([^"]+)"[^}]*\} (\S+)$', text, re.M)
-    return {name: float(value) / 1e6 for name, value in found}
+    lookups: dict[str, dict[str, int]] = {}
+    for labels, value in re.findall(r"^cache_lookups_total\{([^}]*)\} (\S+)$", text, re.M):
+        fields = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+        counts = lookups.setdefault(fields.get("cache", "?"), {})
+        counts[fields.get("result", "?")] = int(float(value))
+    return {name: float(value) / 1e6 for name, value in found}, lookups
 
 
 def nearest_rank(values: list[float], q: float) -> float:
@@ -145,10 +151,11 @@ async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> list[dict]
         cpu = cpu_s(pid) - cpu0
         await asyncio.sleep(SETTLE_S)
         await sampler.stop()
-        caches = await asyncio.to_thread(cache_memory, url)
+        caches, lookups = await asyncio.to_thread(cache_stats, url)
         rounds.append(
             {
                 "caches": caches,
+                "lookups": lookups,
                 "outcomes": outcomes,
                 "rss_before": before,
                 "rss_peak": sampler.peak,
@@ -213,6 +220,13 @@ def report(rounds: list[dict], args: argparse.Namespace, client_cpu: float) -> N
     print(
         "\nLargest Streamlit caches after the last round (MB): "
         + ", ".join(f"{name} {mb:.1f}" for name, mb in largest)
+    )
+    lookups = rounds[-1]["lookups"]
+    print(
+        "Streamlit cache lookups over all rounds (hits / misses): "
+        + ", ".join(
+            f"{name} {c.get('hit', 0)} / {c.get('miss', 0)}" for name, c in sorted(lookups.items())
+        )
     )
     errors = sorted({o.error for rnd in rounds for o in rnd["outcomes"] if o.error})
     exceptions = sorted({e for rnd in rounds for o in rnd["outcomes"] for e in o.exceptions})
