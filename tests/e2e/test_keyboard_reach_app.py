@@ -86,6 +86,11 @@ def test_every_control_takes_the_focus_by_tab(page, app_url, st_wait_idle, entry
     page.set_viewport_size(VIEWPORT)
     page.set_default_timeout(30_000)
     _open(page, app_url, entry.url_path, st_wait_idle)
+    # The first page a fresh browser opens may still be drawing its widgets.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid=stSidebar] button')]
+                 .some(b => b.getClientRects().length > 0)"""
+    )
     controls = page.evaluate(MARK)
     assert controls, "no controls found"
     page.locator("body").focus()
