@@ -71,7 +71,9 @@ def parse_numbers(text: str, what: str) -> np.ndarray | None:
     if values.size == 0 or values.size > MAX_LEN or not np.all(np.isfinite(values)):
         st.error(t("flip_1d.input.bad_length", what=t(f"flip_1d.input.{what}"), max=MAX_LEN))
         return None
-    if np.all(values == np.round(values)):
+    # Whole numbers compute exactly as integers; beyond 2**53 a float is no longer exact,
+    # and beyond int64 the cast would wrap, so those stay floats.
+    if np.all(values == np.round(values)) and np.all(np.abs(values) < 2.0**53):
         return values.astype(np.int64)
     return values
 

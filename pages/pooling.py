@@ -14,12 +14,10 @@ import json
 import math
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import conv_core as cc
-from ui import widgets
-from ui.grid_sources import MAX_GRID, random_grid
+from ui import grid_input, widgets
 from ui.i18n import t, te
 from ui.legacy_pages import leave_legacy_pages
 from ui.pool_cache import PoolSettings, compact_pool_trace, pooled
@@ -69,13 +67,10 @@ DEFAULTS = {
     "count_include_pad": True,
     "shift": "right",
 }
-GRID_EDITOR = f"{P}.grid_editor"
-TYPED = f"{P}.typed"
 
 
 def _init_state() -> None:
     widgets.init_state(KEYS, DEFAULTS)
-    st.session_state.setdefault(TYPED, LECTURE.copy())
 
 
 def _apply_preset() -> None:
@@ -89,33 +84,6 @@ def _apply_preset() -> None:
     ss[KEYS["padding"]] = 0
     ss[KEYS["ceil_mode"]] = False
     ss[KEYS["count_include_pad"]] = True
-
-
-def _new_random() -> None:
-    st.session_state[KEYS["seed"]] = int(np.random.default_rng().integers(0, 99_999))
-
-
-def _typed_grid(rows: int, cols: int) -> np.ndarray | None:
-    """The typed grid (resized to rows x cols); None, with a message, while a cell is not whole."""
-    ss = st.session_state
-    grid = ss[TYPED]
-    if grid.shape != (rows, cols):
-        resized = np.zeros((rows, cols), dtype=np.int64)
-        r, c = min(rows, grid.shape[0]), min(cols, grid.shape[1])
-        resized[:r, :c] = grid[:r, :c]
-        ss[TYPED] = grid = resized
-        ss.pop(GRID_EDITOR, None)  # the editor's edits belong to the old shape
-    frame = pd.DataFrame(grid, columns=[str(c) for c in range(cols)])
-    edited = st.data_editor(frame, key=GRID_EDITOR, hide_index=False, width="stretch")
-    values = edited.to_numpy(dtype=float, na_value=np.nan)
-    bad = np.argwhere(~np.isfinite(values) | (values != np.round(values)))
-    if len(bad):
-        r, c = (int(v) for v in bad[0])
-        st.error(t("pooling.input.typed_cell", row=r, col=c))
-        return None
-    typed = values.astype(np.int64)
-    ss[TYPED] = typed
-    return typed
 
 
 def input_grid() -> np.ndarray | None:
@@ -140,18 +108,10 @@ def input_grid() -> np.ndarray | None:
         )
         st.caption(t("pooling.input.preset_help"))
         return np.asarray(cc.PRESETS[ss[KEYS["preset"]]].inputs["x"], dtype=np.int64)
-    c1, c2 = st.columns(2)
-    rows = c1.number_input(t("pooling.input.rows"), 1, MAX_GRID, key=KEYS["rows"])
-    cols = c2.number_input(t("pooling.input.cols"), 1, MAX_GRID, key=KEYS["cols"])
+    rows, cols = grid_input.grid_size(P)
     if source == "random":
-        c1, c2, c3 = st.columns(3)
-        low = c1.number_input(t("pooling.input.low"), -99, 255, key=KEYS["low"])
-        high = c2.number_input(t("pooling.input.high"), -99, 255, key=KEYS["high"])
-        seed = c3.number_input(t("pooling.input.seed"), 0, 99_999, key=KEYS["seed"])
-        st.button(t("pooling.input.new_random"), key=f"{P}.new_random", on_click=_new_random)
-        return random_grid(int(rows), int(cols), int(low), int(high), int(seed))
-    st.caption(t("pooling.input.typed_help"))
-    return _typed_grid(int(rows), int(cols))
+        return grid_input.random_input(P, rows, cols)
+    return grid_input.typed_grid(P, rows, cols, start=LECTURE)
 
 
 def pool_settings_controls() -> tuple[str, int, int, int, bool, bool]:

@@ -15,14 +15,21 @@ from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import conv_core as cc
-from ui import code_panel, drawn_input, widgets
+from ui import code_panel, drawn_input, grid_input, widgets
 from ui import url_state as us
 from ui.export import MAX_GIF_FRAMES, FrameLabels, frame_indices, step_png, steps_gif
-from ui.grid_sources import MAX_GRID, SOURCES, blank_grid, grid_presets, image_grid, random_grid
+from ui.grid_sources import (
+    MAX_GRID,
+    SOURCES,
+    TYPED_HIGH,
+    TYPED_LOW,
+    blank_grid,
+    grid_presets,
+    image_grid,
+)
 from ui.i18n import current_language, t, te
 from ui.legacy_pages import leave_legacy_pages
 from ui.samples import SAMPLES
@@ -47,7 +54,9 @@ SCHEMA = us.Schema(
     us.IntParam("low", 0, -99, 255),
     us.IntParam("high", 9, -99, 255),
     us.IntParam("seed", 1, 0, 99_999),
-    us.GridParam("grid", tuple(map(tuple, blank_grid(5, 5).tolist())), low=-999, high=999),
+    us.GridParam(
+        "grid", tuple(map(tuple, blank_grid(5, 5).tolist())), low=TYPED_LOW, high=TYPED_HIGH
+    ),
     us.IntParam("top", 0, 0, 100),
     us.IntParam("left", 0, 0, 100),
     us.IntParam("zoom", 1, 1, 16),
@@ -81,7 +90,7 @@ KEYS = {
         "practice",
     )
 }
-GRID_KEY, GRID_EDITOR = f"{P}.grid", f"{P}.grid_editor"
+GRID_KEY = f"{P}.grid"  # the link's typed grid (the typed grid starts from it)
 SAMPLE_KEY = f"{P}.image.sample"  # the image picker's key for the chosen sample
 # Page widgets keep their values while not drawn (e.g. the random range while a preset
 # is shown), so switching back finds them and the link can always be written.
@@ -142,42 +151,6 @@ def _apply_preset() -> None:
     st.session_state[KEYS["op"]] = "correlate"
 
 
-def _new_random() -> None:
-    st.session_state[KEYS["seed"]] = int(np.random.default_rng().integers(0, 99_999))
-
-
-def _typed_grid(rows: int, cols: int) -> np.ndarray | None:
-    """The typed grid (resized to rows x cols); None, with a message, while a cell is not whole."""
-    ss = st.session_state
-    grid = ss.get(f"{P}.typed", ss[GRID_KEY])  # the last whole grid typed, else the link's
-    if grid.shape != (rows, cols):
-        resized = blank_grid(rows, cols)
-        r, c = min(rows, grid.shape[0]), min(cols, grid.shape[1])
-        resized[:r, :c] = grid[:r, :c]
-        ss[GRID_KEY] = grid = resized
-        ss.pop(GRID_EDITOR, None)  # the editor's edits belong to the old shape
-    frame = pd.DataFrame(grid, columns=[str(c) for c in range(cols)])
-    edited = st.data_editor(frame, key=GRID_EDITOR, hide_index=False, width="stretch")
-    values = edited.to_numpy(dtype=float, na_value=np.nan)
-    bad = np.argwhere(~np.isfinite(values) | (values != np.round(values)))
-    if len(bad):
-        r, c = (int(v) for v in bad[0])
-        if np.isnan(values[r, c]):
-            st.error(t("studio.input.typed_empty", row=r, col=c))
-        else:
-            st.error(t("studio.input.typed_cell", row=r, col=c, value=edited.iat[r, c]))
-        return None
-    typed = values.astype(np.int64)
-    ss[f"{P}.typed"] = typed
-    return typed
-
-
-def _whole(column: Any, name: str, low: int, high: int) -> int:
-    """One of the grid's whole-number inputs (``studio.input.<name>``), kept while hidden."""
-    label = t(f"studio.input.{name}")
-    return int(column.number_input(label, low, high, key=KEYS[name], persist_state=KEEP))
-
-
 def input_grid() -> np.ndarray | None:
     """The input grid from the chosen source (None when it cannot be made yet)."""
     ss = st.session_state
@@ -203,27 +176,11 @@ def input_grid() -> np.ndarray | None:
         return PRESETS[ss[KEYS["preset"]]].grid
     if source == drawn_input.SOURCE:
         return drawn_input.studio_grid(P)
-    c1, c2 = st.columns(2)
-    rows = c1.number_input(
-        t("studio.input.rows"), 1, MAX_GRID, key=KEYS["rows"], persist_state=KEEP
-    )
-    cols = c2.number_input(
-        t("studio.input.cols"), 1, MAX_GRID, key=KEYS["cols"], persist_state=KEEP
-    )
+    rows, cols = grid_input.grid_size(P)
     if source == "random":
-        c1, c2, c3 = st.columns(3)
-        low = c1.number_input(t("studio.input.low"), -99, 255, key=KEYS["low"], persist_state=KEEP)
-        high = c2.number_input(
-            t("studio.input.high"), -99, 255, key=KEYS["high"], persist_state=KEEP
-        )
-        seed = c3.number_input(
-            t("studio.input.seed"), 0, 99_999, key=KEYS["seed"], persist_state=KEEP
-        )
-        st.button(t("studio.input.new_random"), key=f"{P}.new_random", on_click=_new_random)
-        return random_grid(int(rows), int(cols), int(low), int(high), int(seed))
+        return grid_input.random_input(P, rows, cols)
     if source == "typed":
-        st.caption(t("studio.input.typed_help"))
-        return _typed_grid(int(rows), int(cols))
+        return grid_input.typed_grid(P, rows, cols, start=st.session_state[GRID_KEY])
     pick = widgets.image_picker(P, as_gray=True, max_side=512)
     if pick is None:
         return None

@@ -17,6 +17,8 @@ import conv_core as cc
 MAX_GRID = 32
 #: Where a grid can come from, in the picker's order ("draw": ui/drawn_input.py).
 SOURCES = ("preset", "random", "typed", "image", "draw")
+#: The range of a typed grid's cells (and of a grid in a shared link).
+TYPED_LOW, TYPED_HIGH = -999, 999
 
 
 @dataclass(frozen=True)

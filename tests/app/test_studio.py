@@ -307,12 +307,22 @@ def test_typed_grid_through_the_data_editor() -> None:
     assert _query(at)["grid"] == "5,0,0,-2;0,0,0,0;0,7,0,0"
 
 
-@pytest.mark.parametrize("value", [None, "abc"])
-def test_typed_grid_bad_cell_names_the_cell(value: Any) -> None:
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "Cell (row 1, column 2) is empty: type a whole number."),
+        # Streamlit itself parses text that is no number as an empty cell.
+        ("abc", "Cell (row 1, column 2) is empty: type a whole number."),
+        (2.5, "Cell (row 1, column 2) must hold a whole number; it is 2.5."),
+        (1000, "Cell (row 1, column 2) holds 1000: type a whole number from -999 to 999."),
+        (1e19, "Cell (row 1, column 2) holds 1e+19: type a whole number from -999 to 999."),
+        (float("inf"), "Cell (row 1, column 2) holds inf: type a whole number from -999 to 999."),
+    ],
+)
+def test_typed_grid_bad_cell_names_the_cell(value: Any, message: str) -> None:
     at = _run({"src": "typed", "rows": "3", "cols": "3"})
     _edit_grid(at, {1: {"2": value}})
-    assert len(at.error) == 1
-    assert at.error[0].value.startswith("Cell (row 1, column 2)")
+    assert [e.value for e in at.error] == [message]
     assert _payload(at) is None and _shape_caption(at) is None
     # Typing a number again brings the stepper back.
     _edit_grid(at, {1: {"2": 4}})
@@ -320,16 +330,16 @@ def test_typed_grid_bad_cell_names_the_cell(value: Any) -> None:
 
 
 def test_typed_grid_never_passes_a_fraction_on() -> None:
-    # The editor's columns hold integers, so Streamlit itself turns a typed 2.5 into a whole
-    # number (AppTest: int(2.5) == 2), or the page names the cell. Either way the stepper
-    # never gets a fraction in the input grid.
+    # The editor's cells are float64 (so 1e19 cannot break pandas): a typed 2.5 reaches the
+    # page, which names the cell, and the stepper never gets a fraction in the input grid.
     at = _run({"src": "typed", "rows": "3", "cols": "3"})
     _edit_grid(at, {0: {"1": 2.5}})
-    if at.error:
-        assert at.error[0].value.startswith("Cell (row 0, column 1)")
-        assert _payload(at) is None
-    else:
-        assert _trace(at)["dtype"] == "int64" and _grid(at)[0, 1] in (2, 3)
+    assert [e.value for e in at.error] == [
+        "Cell (row 0, column 1) must hold a whole number; it is 2.5."
+    ]
+    assert _payload(at) is None
+    _edit_grid(at, {0: {"1": 3}})
+    assert not at.error and _trace(at)["dtype"] == "int64" and _grid(at)[0, 1] == 3
 
 
 def test_typed_grid_cleared_cell_message_does_not_say_nan() -> None:

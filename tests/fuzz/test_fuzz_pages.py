@@ -143,17 +143,18 @@ def test_typed_grid_odd_cells(name: str) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (not fixed here): a typed grid cell of 2**63 or 1e19 makes pandas raise "
-    "AssertionError ('Something has gone wrong') inside st.data_editor while Streamlit "
-    "applies the edit to the int64 frame; the page shows an exception",
-)
 @pytest.mark.parametrize("name", ["pooling", "studio"])
 def test_typed_grid_cell_just_beyond_int64(name: str) -> None:
     at = _typed_page(name)
-    _type_cell(at, name, 1e19)
-    assert not at.exception, at.exception
+    # 1e19 once broke pandas inside st.data_editor (an int64 table): now a message names it.
+    for value in (1e19, 2.0**63, -1e19, 1000, -1000):
+        _type_cell(at, name, value)
+        assert not at.exception, (value, at.exception)
+        assert [e.value for e in at.error] == [
+            f"Cell (row 0, column 0) holds {value:g}: type a whole number from -999 to 999."
+        ]
+    _type_cell(at, name, 999)
+    assert not at.exception and not at.error
 
 
 @fuzz(200)
