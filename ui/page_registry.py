@@ -43,6 +43,16 @@ class PageEntry:
     default: bool = False
 
     @property
+    def address(self) -> str:
+        """The path the page is served at: ``''`` for the default page (``/``; Streamlit
+        answers ``/home`` with "Page not found"), else :attr:`url_path`.
+
+        >>> PAGES[0].address, PAGES[1].address
+        ('', 'studio')
+        """
+        return "" if self.default else self.url_path
+
+    @property
     def title_key(self) -> str:
         """Translation key of the page's title (navigation and links)."""
         return f"pages.{self.name}.title"

@@ -50,7 +50,7 @@ def save_small(png: bytes, path: Path) -> None:
 
 
 def page_address(app_url: str, entry) -> str:
-    return app_url + ("/" if entry.default else f"/{entry.url_path}")
+    return f"{app_url}/{entry.address}"
 
 
 @pytest.mark.parametrize("entry", PAGES, ids=[entry.name for entry in PAGES])
