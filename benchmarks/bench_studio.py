@@ -61,7 +61,6 @@ import math
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -79,9 +78,8 @@ from benchmarks.markdown_table import print_table  # noqa: E402
 from tests.e2e.local_server import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
-    free_port,
-    run_args,
-    wait_healthy,
+    start_server,
+    stop_server,
 )
 from ui.export import FrameLabels, frame_indices, step_png, steps_gif  # noqa: E402
 from ui.grid_sources import grid_presets, random_grid  # noqa: E402
@@ -315,25 +313,22 @@ class Server:
     through :data:`SERVER_PROBE`; ``extra`` are more command-line options."""
 
     def __init__(self, script: str = "app.py", extra: tuple[str, ...] = ()) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         fd, name = tempfile.mkstemp(prefix="bench-studio-streamlit-", suffix=".log")
         self.log_path = Path(name)
         self.log = os.fdopen(fd, "w")
         fd, name = tempfile.mkstemp(prefix="bench-studio-runs-", suffix=".jsonl")
         os.close(fd)
         self.runs_path = Path(name)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", SERVER_PROBE, *run_args(REPO / script, self.port, *extra)],
-            cwd=REPO,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "BENCH_STUDIO_RUNS": str(self.runs_path)},
-        )
         try:
-            wait_healthy(self.url, self.proc, self.log_path)
+            self.proc, self.url = start_server(
+                REPO / script, self.log, *extra,
+                launcher=("-c", SERVER_PROBE),
+                env={**os.environ, "BENCH_STUDIO_RUNS": str(self.runs_path)},
+                log_path=self.log_path,
+            )  # fmt: skip
         except RuntimeError:
-            self.stop(keep_log=True)
+            self.log.close()
+            self.runs_path.unlink(missing_ok=True)
             raise
 
     def runs(self) -> list[dict[str, float]]:
@@ -342,11 +337,7 @@ class Server:
         return [json.loads(line) for line in text.splitlines() if line.strip()]
 
     def stop(self, keep_log: bool = False) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop_server(self.proc)
         self.log.close()
         self.runs_path.unlink(missing_ok=True)
         if not keep_log:

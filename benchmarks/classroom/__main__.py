@@ -40,7 +40,6 @@ import math
 import os
 import platform
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,10 +52,11 @@ if str(REPO) not in sys.path:
 
 import streamlit  # noqa: E402
 
-from benchmarks.classroom.client import check_streamlit_version  # noqa: E402
-from benchmarks.classroom.scenario import Outcome, classroom  # noqa: E402
+from benchmarks.classroom.browsers import browser_students  # noqa: E402
+from benchmarks.classroom.client import StudentSession, check_streamlit_version  # noqa: E402
+from benchmarks.classroom.scenario import classroom  # noqa: E402
 from benchmarks.markdown_table import print_table  # noqa: E402
-from tests.e2e.local_server import free_port, run_args, wait_healthy  # noqa: E402
+from tests.e2e.local_server import served  # noqa: E402
 
 SETTLE_S = 15.0  # after the last session closes, before "RSS after"
 TICK = os.sysconf("SC_CLK_TCK")
@@ -139,17 +139,30 @@ async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> list[dict]
         before, cpu0, wall0 = rss_mb(pid), cpu_s(pid), time.monotonic()
         sampler = Sampler(pid)
         sampler.start()
-        outcomes: list[Outcome] = await classroom(
-            url,
-            args.students,
-            every_s=args.every,
-            duration_s=args.minutes * 60,
-            steps=not args.no_steps,
-            assets=not args.no_assets,
+        outcomes, browsers = await asyncio.gather(
+            classroom(
+                url,
+                args.students,
+                every_s=args.every,
+                duration_s=args.minutes * 60,
+                steps=not args.no_steps,
+                assets=not args.no_assets,
+            ),
+            browser_students(
+                url, args.browsers, duration_s=args.minutes * 60, every_s=2 * args.every
+            ),
         )
         wall = time.monotonic() - wall0
         cpu = cpu_s(pid) - cpu0
         await asyncio.sleep(SETTLE_S)
+        rss_settled = rss_mb(pid)
+        # The closed sessions stay for the server's disconnected-session TTL; they are
+        # dropped at the next session write, so one short visit after the TTL lets them go.
+        await asyncio.sleep(max(0.0, args.session_ttl + 2 - SETTLE_S))
+        probe = StudentSession(url)
+        await probe.open("")
+        await probe.close()
+        await asyncio.sleep(3.0)
         await sampler.stop()
         caches, lookups = await asyncio.to_thread(cache_stats, url)
         rounds.append(
@@ -157,16 +170,64 @@ async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> list[dict]
                 "caches": caches,
                 "lookups": lookups,
                 "outcomes": outcomes,
+                "browsers": browsers,
                 "rss_before": before,
                 "rss_peak": sampler.peak,
+                "rss_settled": rss_settled,
                 "rss_after": rss_mb(pid),
                 "cpu": cpu,
                 "wall": wall,
             }
         )
         failed = sum(o.error is not None for o in outcomes)
-        print(f"round {r}: {wall:.0f} s, {failed} failed", file=sys.stderr)
+        failed_b = sum(b.error is not None for b in browsers)
+        print(
+            f"round {r}: {wall:.0f} s, {failed} failed, {failed_b} browser(s) failed",
+            file=sys.stderr,
+        )
     return rounds
+
+
+def fmt_ms(values: list[float]) -> str:
+    if not values:
+        return "-"
+    return (
+        f"{nearest_rank(values, 0.5):.1f} / {nearest_rank(values, 0.95):.1f} / "
+        f"{max(values):.1f} ({len(values)})"
+    )
+
+
+def browser_report(rounds: list[dict]) -> None:
+    """The real Chromium students' table: did the pages work, and how fast for them."""
+    if not any(rnd["browsers"] for rnd in rounds):
+        return
+    actions: list[str] = []
+    for rnd in rounds:
+        for b in rnd["browsers"]:
+            actions += [a for a in b.times if a not in actions]
+    header = ["Real Chromium students beside the crowd"]
+    header += [f"round {i}" for i in range(1, len(rounds) + 1)]
+    rows = [
+        ["sessions / failed"]
+        + [
+            f"{len(rnd['browsers'])} / {sum(b.error is not None for b in rnd['browsers'])}"
+            for rnd in rounds
+        ]
+    ]
+    for action in actions:
+        rows.append(
+            [f"{action} (s: median / p95 (runs))"]
+            + [
+                fmt_times([t for b in rnd["browsers"] for t in b.times.get(action, [])])
+                for rnd in rounds
+            ]
+        )
+    rows.append(
+        ["in-browser step, keydown -> style + layout (ms: median / p95 / max (steps))"]
+        + [fmt_ms([t for b in rnd["browsers"] for t in b.step_ms]) for rnd in rounds]
+    )
+    print()
+    print_table(header, rows)
 
 
 def report(rounds: list[dict], args: argparse.Namespace, client_cpu: float) -> None:
@@ -198,7 +259,9 @@ def report(rounds: list[dict], args: argparse.Namespace, client_cpu: float) -> N
     print()
     header = [
         "Round", "Sessions", "Failed", "Exceptions shown", "RSS before (MB)",
-        "RSS peak (MB)", f"RSS {SETTLE_S:.0f} s after (MB)", "Streamlit caches after (MB)",
+        "RSS peak (MB)", f"RSS {SETTLE_S:.0f} s after (MB)",
+        f"RSS after the sessions expired (TTL {args.session_ttl} s) (MB)",
+        "Streamlit caches after (MB)",
         "Server CPU (s)", "Wall (s)", "Received per session (MB)",
     ]  # fmt: skip
     rows = []
@@ -210,12 +273,14 @@ def report(rounds: list[dict], args: argparse.Namespace, client_cpu: float) -> N
             [
                 str(i), str(len(outcomes)), str(sum(o.error is not None for o in outcomes)),
                 str(len(exceptions)), f"{rnd['rss_before']:.0f}", f"{rnd['rss_peak']:.0f}",
-                f"{rnd['rss_after']:.0f}", f"{sum(rnd['caches'].values()):.0f}",
+                f"{rnd['rss_settled']:.0f}", f"{rnd['rss_after']:.0f}",
+                f"{sum(rnd['caches'].values()):.0f}",
                 f"{rnd['cpu']:.0f}", f"{rnd['wall']:.0f}",
                 f"{received:.1f}",
             ]
         )  # fmt: skip
     print_table(header, rows)
+    browser_report(rounds)
     largest = sorted(rounds[-1]["caches"].items(), key=lambda kv: -kv[1])[:5]
     print(
         "\nLargest Streamlit caches after the last round (MB): "
@@ -229,6 +294,8 @@ def report(rounds: list[dict], args: argparse.Namespace, client_cpu: float) -> N
         )
     )
     errors = sorted({o.error for rnd in rounds for o in rnd["outcomes"] if o.error})
+    errors += sorted({f"browser {b.student}: {b.error}" for rnd in rounds for b in rnd["browsers"]
+                      if b.error})  # fmt: skip
     exceptions = sorted({e for rnd in rounds for o in rnd["outcomes"] for e in o.exceptions})
     for label, items in (("Failures", errors), ("Exceptions", exceptions)):
         if items:
@@ -249,32 +316,30 @@ def main() -> None:
     parser.add_argument(
         "--no-assets", action="store_true", help="skip fetching the page's HTML/JS/CSS"
     )
+    parser.add_argument(
+        "--browsers", type=int, default=2, help="real Chromium students beside the crowd"
+    )
+    parser.add_argument(
+        "--session-ttl", type=int, default=20,
+        help="the server's server.disconnectedSessionTTL, seconds (Streamlit's default: 120)",
+    )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="4 students, one 15-s round")
     args = parser.parse_args()
     if args.quick:
         args.students, args.every, args.minutes, args.rounds = 4, 3.0, 0.25, 1
+        args.browsers = min(args.browsers, 1)
     check_streamlit_version()
     args.load_before = os.getloadavg()
 
-    port = free_port()
-    log_path = Path(tempfile.gettempdir()) / f"convlab-classroom-{port}.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", *run_args("app.py", port)],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(url, proc, log_path)
-            t0 = time.process_time()
-            rounds = asyncio.run(run_rounds(url, proc.pid, args))
-            client_cpu = time.process_time() - t0
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    log_path = Path(tempfile.gettempdir()) / f"convlab-classroom-{os.getpid()}.log"
+    # A short disconnected-session TTL, so a round's sessions are gone (and their memory
+    # with them) before "RSS after the sessions expired" is read; a class server keeps
+    # Streamlit's default (120 s) for students whose Wi-Fi drops.
+    ttl = ("--server.disconnectedSessionTTL", str(args.session_ttl))
+    with served("app.py", log_path, *ttl) as (proc, url):
+        t0 = time.process_time()
+        rounds = asyncio.run(run_rounds(url, proc.pid, args))
+        client_cpu = time.process_time() - t0
     report(rounds, args, client_cpu)
     print(f"\n(server log: {log_path})", file=sys.stderr)
 

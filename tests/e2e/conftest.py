@@ -16,56 +16,26 @@ A missing Chromium fails the run (it never skips): CI installs it with
 
 from __future__ import annotations
 
+import contextlib
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.e2e.local_server import CHROMIUM, CHROMIUM_ARGS, free_port, run_args, wait_healthy
+from tests.e2e.local_server import CHROMIUM, CHROMIUM_ARGS, served
 
 REPO = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).resolve().parent / "stepper_harness.py"
 ARTIFACTS = REPO / "test-artifacts"
 
 
-def _start_server(path: Path, log_path: Path) -> tuple[subprocess.Popen[bytes], Any, str]:
-    """``streamlit run <path>`` on a free loopback port: (process, open log, base URL)."""
-    port = free_port()
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", *run_args(path, port)],
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, log_path)
-    except RuntimeError:
-        log.close()
-        raise
-    return proc, log, url
-
-
-def _stop_server(proc: subprocess.Popen[bytes], log: Any) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-
-
 @pytest.fixture(scope="session")
 def streamlit_server() -> Iterator[Callable[[str | Path], str]]:
     """Start ``streamlit run <script>`` (path relative to the repo, or absolute) on demand."""
     servers: dict[Path, str] = {}
-    running: list[tuple[subprocess.Popen[bytes], Any]] = []
+    stack = contextlib.ExitStack()
 
     def start(script: str | Path) -> str:
         path = (REPO / script).resolve()
@@ -73,14 +43,12 @@ def streamlit_server() -> Iterator[Callable[[str | Path], str]]:
             return servers[path]
         if not path.is_file():
             raise FileNotFoundError(path)
-        proc, log, url = _start_server(path, REPO / f"streamlit-test-server-{path.stem}.log")
-        running.append((proc, log))
+        _, url = stack.enter_context(served(path, REPO / f"streamlit-test-server-{path.stem}.log"))
         servers[path] = url
         return url
 
-    yield start
-    for proc, log in running:
-        _stop_server(proc, log)
+    with stack:
+        yield start
 
 
 @pytest.fixture
@@ -89,9 +57,8 @@ def fresh_app_url() -> Iterator[str]:
 
     (A server's first run differs: see ui/legacy_pages.py.)
     """
-    proc, log, url = _start_server(REPO / "app.py", REPO / "streamlit-test-server-fresh.log")
-    yield url
-    _stop_server(proc, log)
+    with served(REPO / "app.py", REPO / "streamlit-test-server-fresh.log") as (_, url):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,16 @@ tests (conftest.py) and the benchmarks that drive a real server (benchmarks/benc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 #: Headless, no GPU, and nothing that reaches out to the network on its own.
@@ -24,6 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 START_TIMEOUT_S = 60
+REPO = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -58,3 +63,47 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
             raise RuntimeError(f"streamlit did not start; see {log}:\n{tail}")
         time.sleep(0.25)
+
+
+def start_server(
+    script: str | Path,
+    log: IO[str],
+    *extra: str,
+    launcher: Sequence[str] = ("-m", "streamlit"),
+    env: Mapping[str, str] | None = None,
+    log_path: Path | None = None,
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``streamlit run <script>`` (from the repository root) on a free loopback port, healthy:
+    (process, base URL). Output goes to ``log``; ``launcher`` replaces ``-m streamlit`` (a
+    probe that wraps Streamlit); on failure the process is killed and the log's tail raised.
+    """
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, *launcher, *run_args(script, port, *extra)],
+        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=None if env is None else dict(env),
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    wait_healthy(url, proc, log_path or Path(getattr(log, "name", "")))
+    return proc, url
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate a server (kill it if it has not stopped after 10 s)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@contextlib.contextmanager
+def served(
+    script: str | Path, log_path: Path, *extra: str, env: Mapping[str, str] | None = None
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """:func:`start_server` for a ``with`` block, logging to ``log_path``; stopped after."""
+    with log_path.open("w") as log:
+        proc, url = start_server(script, log, *extra, env=env, log_path=log_path)
+        try:
+            yield proc, url
+        finally:
+            stop_server(proc)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import pytest
 
 from benchmarks.classroom.client import SessionFailed, StudentSession, check_streamlit_version
 from benchmarks.classroom.scenario import classroom
-from tests.e2e.local_server import free_port, run_args, wait_healthy
+from tests.e2e.local_server import served
 
 REPO = Path(__file__).resolve().parents[2]
 STUDENTS = 4
@@ -32,23 +30,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
     """A fresh ``streamlit run app.py`` for this module (the app's own config: XSRF on)."""
-    port = free_port()
-    log_path = REPO / "streamlit-test-server-load.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", *run_args("app.py", port)],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(url, proc, log_path)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with served("app.py", REPO / "streamlit-test-server-load.log") as (_, url):
+        yield url
 
 
 def test_client_speaks_this_streamlit() -> None:
