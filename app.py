@@ -7,17 +7,16 @@ The router and the frame, nothing else: page setup, the language switch in the s
 
 import streamlit as st
 
-from ui import presenter, url_state
+from ui import presenter, server_memory, url_state
 from ui.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, t
 from ui.legacy_pages import leave_legacy_pages
 from ui.page_registry import APP_ROOT, available_pages
-from ui.server_memory import release_large_blocks
 from ui.widgets import resync_translated_choices, show_url_notices, sync_query_params
 
 # A server's first run may be wrapped in Streamlit's old pages/ list: leave it first.
 leave_legacy_pages()
-# Freed photo-sized arrays go back to the system (once per server; see ui/server_memory.py).
-release_large_blocks()
+# Freed memory goes back to the system (once per server; see ui/server_memory.py).
+server_memory.tune()
 st.set_page_config(page_title="ConvLab", page_icon=":material/grid_on:", layout="wide")
 
 # The language: from the link on the session's first run, then from the sidebar switch.

@@ -1,20 +1,23 @@
 """A whole class on one server: 30 students at the protocol level, printed as Markdown tables.
 
-Run from the repository root (about 8-9 minutes for the full run; loopback only)::
+Run from the repository root (about 15 minutes for the full run; loopback only)::
 
-    .venv/bin/python -m benchmarks.classroom            # 30 students, 3 rounds
-    .venv/bin/python -m benchmarks.classroom --quick    # 4 students, 1 short round
+    .venv/bin/python -m benchmarks.classroom            # 30 students + 2 browsers, 3 rounds
+    .venv/bin/python -m benchmarks.classroom --quick    # 4 students + 1 browser, 1 short round
 
 It starts its own ``streamlit run app.py`` (the app's ``.streamlit/config.toml``: XSRF on,
-``postScriptGC`` off) on a free loopback port, then runs ``--rounds`` rounds of the
-classroom scenario (:mod:`benchmarks.classroom.scenario`) one after another on that one
-server: every student loads the page (HTML, JS, CSS) and opens the studio, changes a
-setting every ``--every`` seconds for ``--minutes`` minutes (after every second change the
-stepper keeps a step: one more rerun), then uploads a photo in the lab and picks Sobel y,
-ReLU and max pooling. The students arrive spread over the first 5 s; a warm-up student
-runs alone before round 1. The students are
+``postScriptGC`` off; ``server.disconnectedSessionTTL`` set to ``--session-ttl``, 20 s, so a
+round's closed sessions are gone before memory is read) on a free loopback port, then runs
+``--rounds`` rounds of the classroom scenario (:mod:`benchmarks.classroom.scenario`) one after
+another on that one server: every student loads the page (HTML, JS, CSS) and opens the
+studio, changes a setting every ``--every`` seconds for ``--minutes`` minutes (after every
+second change the stepper keeps a step: one more rerun), then uploads a photo in the lab and
+picks Sobel y, ReLU and max pooling. The students arrive spread over the first 5 s; a warm-up
+student runs alone before round 1. The students are
 :class:`~benchmarks.classroom.client.StudentSession` objects speaking Streamlit's
-WebSocket protocol (no browser), all in this one process.
+WebSocket protocol (no browser), all in this one process. Beside them, ``--browsers`` real
+Chromium students (:mod:`benchmarks.classroom.browsers`) step, change the bias, upload and
+filter in the real pages, to check the pages still work for a student while the crowd runs.
 
 Printed:
 
@@ -22,8 +25,11 @@ Printed:
    it: median and 95th percentile (nearest rank) per round and over all rounds;
 2. per round: sessions, failed sessions, distinct exception elements, the server's
    resident memory (``VmRSS`` from ``/proc/<pid>/status``, sampled every 0.5 s) before
-   the round, at its peak and 15 s after the last session closed, and the server's CPU
-   seconds (``/proc/<pid>/stat``) during the round.
+   the round, at its peak, 15 s after the last session closed (the closed sessions still
+   kept for reconnecting) and a minute after they expired (the app's collector thread has
+   run), and the server's CPU seconds
+   (``/proc/<pid>/stat``) during the round;
+3. the browser students: failures, their actions' times and the in-browser step time.
 
 The load client shares the machine's cores with the server (its own CPU time is printed),
 so the times are what a class would see from a server that also runs a little more work.
@@ -57,6 +63,7 @@ from benchmarks.classroom.client import StudentSession, check_streamlit_version 
 from benchmarks.classroom.scenario import classroom  # noqa: E402
 from benchmarks.markdown_table import print_table  # noqa: E402
 from tests.e2e.local_server import served  # noqa: E402
+from ui.server_memory import COLLECT_EVERY_S  # noqa: E402
 
 SETTLE_S = 15.0  # after the last session closes, before "RSS after"
 TICK = os.sysconf("SC_CLK_TCK")
@@ -162,7 +169,8 @@ async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> list[dict]
         probe = StudentSession(url)
         await probe.open("")
         await probe.close()
-        await asyncio.sleep(3.0)
+        # The app's collector thread (ui/server_memory.py) runs once a minute.
+        await asyncio.sleep(COLLECT_EVERY_S + 5.0)
         await sampler.stop()
         caches, lookups = await asyncio.to_thread(cache_stats, url)
         rounds.append(
@@ -260,7 +268,7 @@ def report(rounds: list[dict], args: argparse.Namespace, client_cpu: float) -> N
     header = [
         "Round", "Sessions", "Failed", "Exceptions shown", "RSS before (MB)",
         "RSS peak (MB)", f"RSS {SETTLE_S:.0f} s after (MB)",
-        f"RSS after the sessions expired (TTL {args.session_ttl} s) (MB)",
+        f"RSS a minute after the sessions expired (TTL {args.session_ttl} s) (MB)",
         "Streamlit caches after (MB)",
         "Server CPU (s)", "Wall (s)", "Received per session (MB)",
     ]  # fmt: skip
