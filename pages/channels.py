@@ -27,7 +27,6 @@ from ui.trace_cache import TraceSettings, compact_trace
 leave_legacy_pages()
 
 P = "channels"
-KEEP = widgets.KEEP_STATE
 SOURCES = ("lecture", "random")
 CHANNELS = ("R", "G", "B")
 LECTURE = cc.PRESETS["rgb_one_position"]
@@ -90,13 +89,11 @@ def random_layer(size: int, n_filters: int, seed: int) -> tuple[np.ndarray, np.n
 
 def layer() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The input (3, H, W), the filters (N, 3, K, K) and the biases (N,) from the chosen source."""
-    source = st.segmented_control(
-        t("channels.input.source"),
+    source = widgets.choice_buttons(
+        "channels.input.source",
         SOURCES,
         key=KEYS["src"],
-        format_func=widgets.labels(lambda s: f"channels.input.sources.{s}"),
-        required=True,
-        persist_state=KEEP,
+        option_key=lambda s: f"channels.input.sources.{s}",
     )
     if source == "lecture":
         st.caption(t("channels.input.lecture_help"))

@@ -89,13 +89,11 @@ def _apply_preset() -> None:
 def input_grid() -> np.ndarray | None:
     """The input grid from the chosen source (None while a typed cell is not whole)."""
     ss = st.session_state
-    source = st.segmented_control(
-        t("pooling.input.source"),
+    source = widgets.choice_buttons(
+        "pooling.input.source",
         SOURCES,
         key=KEYS["src"],
-        format_func=widgets.labels(lambda s: f"pooling.input.sources.{s}"),
-        required=True,
-        persist_state=KEEP,
+        option_key=lambda s: f"pooling.input.sources.{s}",
     )
     if source == "preset":
         st.selectbox(

@@ -154,14 +154,12 @@ def _apply_preset() -> None:
 def input_grid() -> np.ndarray | None:
     """The input grid from the chosen source (None when it cannot be made yet)."""
     ss = st.session_state
-    source = st.segmented_control(
-        t("studio.input.source"),
+    source = widgets.choice_buttons(
+        "studio.input.source",
         SOURCES,
         key=KEYS["src"],
-        help=t("studio.input.source_help"),
-        format_func=widgets.labels(lambda s: f"studio.input.sources.{s}"),
-        required=True,
-        persist_state=KEEP,
+        option_key=lambda s: f"studio.input.sources.{s}",
+        help_key="studio.input.source_help",
     )
     if source == "preset":
         st.selectbox(

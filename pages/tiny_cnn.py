@@ -130,13 +130,11 @@ def _random_sample() -> None:
 
 def input_digit() -> tuple[np.ndarray | None, int | None]:
     """The 8x8 counts the network reads, and the right answer when it is known."""
-    source = st.segmented_control(
-        t("tiny_cnn.input.source"),
+    source = widgets.choice_buttons(
+        "tiny_cnn.input.source",
         SOURCES,
         key=KEYS["source"],
-        format_func=widgets.labels(lambda s: f"tiny_cnn.input.sources.{s}"),
-        required=True,
-        persist_state=KEEP,
+        option_key=lambda s: f"tiny_cnn.input.sources.{s}",
     )
     if source == "draw":
         st.caption(t("tiny_cnn.input.draw_help"))
@@ -197,13 +195,13 @@ def current_model() -> ModelInfo:
         return shipped()
     if st.session_state.pop(f"{P}.show_mine", False):
         st.session_state[KEYS["model"]] = "mine"
-    choice = st.segmented_control(
-        t("tiny_cnn.answer.weights"),
+    choice = widgets.choice_buttons(
+        "tiny_cnn.answer.weights",
         MODELS,
         key=KEYS["model"],
-        format_func=widgets.labels(lambda m: f"tiny_cnn.answer.models.{m}"),
-        required=True,
-        help=t("tiny_cnn.answer.weights_help"),
+        option_key=lambda m: f"tiny_cnn.answer.models.{m}",
+        help_key="tiny_cnn.answer.weights_help",
+        keep=False,
     )
     return mine if choice == "mine" else shipped()
 

@@ -225,16 +225,26 @@ def _pad_comment(cfg: SnippetConfig) -> str:
     return f"# padding {where}: '{cfg.padding_mode}' (np.pad's '{names.numpy}')"
 
 
-def _print_lines(cfg: SnippetConfig, out: str) -> list[str]:
+def _print_lines(
+    cfg: SnippetConfig, shape: str, corner: str, whole: str, set_threshold: str
+) -> list[str]:
+    """Lines printing the output in one framework's layout: ``shape`` (rows, cols),
+    ``corner`` / ``whole`` the top-left corner / the whole map of the first channel, and
+    ``set_threshold`` the print-options call that shows every value of a large map."""
     if cfg.shape_only:
-        return [f"print({out}.shape)"]
+        return [f"print(tuple({shape}))  # (rows, cols) of the output"]
     if cfg.image_file is not None:
-        return [f"print({out}.shape)", f"print({out}[:{CORNER}, :{CORNER}])  # top-left corner"]
-    lines = []
+        return [f"print(tuple({shape}))", f"print({corner})  # top-left corner"]
     oh, ow = cfg.output_shape()
-    if oh * ow > 1000:  # NumPy shortens arrays of more than 1000 numbers with '...'
-        lines.append(f"np.set_printoptions(threshold={oh * ow})")
-    return [*lines, f"print({out})"]
+    # The libraries shorten arrays of more than 1000 numbers with '...'.
+    lines = [f"{set_threshold}(threshold={oh * ow})"] if oh * ow > 1000 else []
+    return [*lines, f"print({whole})"]
+
+
+def _numpy_print(cfg: SnippetConfig, out: str) -> list[str]:
+    return _print_lines(
+        cfg, f"{out}.shape", f"{out}[:{CORNER}, :{CORNER}]", out, "np.set_printoptions"
+    )
 
 
 def _np_pad_call(cfg: SnippetConfig, name: str, array: str) -> str:
@@ -328,7 +338,7 @@ def numpy_snippet(cfg: SnippetConfig) -> str:
         )
     elif not plain:
         lines.append(f"out = full{tail}")
-    lines += _print_lines(cfg, "out")
+    lines += _numpy_print(cfg, "out")
     return "\n".join(lines) + "\n"
 
 
@@ -427,18 +437,10 @@ def _tuple(pair: tuple[int, int]) -> str:
 
 
 def _torch_print(cfg: SnippetConfig, out: str) -> list[str]:
-    if cfg.shape_only:
-        return [f"print(tuple({out}.shape[2:]))  # (rows, cols) of the output"]
-    if cfg.image_file is not None:
-        return [
-            f"print(tuple({out}.shape[2:]))",
-            f"print({out}[0, 0, :{CORNER}, :{CORNER}])  # top-left corner",
-        ]
-    lines = []
-    oh, ow = cfg.output_shape()
-    if oh * ow > 1000:
-        lines.append(f"torch.set_printoptions(threshold={oh * ow})")
-    return [*lines, f"print({out}[0, 0])"]
+    return _print_lines(
+        cfg, f"{out}.shape[2:]", f"{out}[0, 0, :{CORNER}, :{CORNER}]", f"{out}[0, 0]",
+        "torch.set_printoptions",
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- TensorFlow
@@ -552,18 +554,10 @@ def tensorflow_snippet(cfg: SnippetConfig) -> str:
 
 
 def _tf_print(cfg: SnippetConfig, out: str) -> list[str]:
-    if cfg.shape_only:
-        return [f"print(tuple({out}.shape[1:3]))  # (rows, cols) of the output"]
-    if cfg.image_file is not None:
-        return [
-            f"print(tuple({out}.shape[1:3]))",
-            f"print({out}[0, :{CORNER}, :{CORNER}, 0].numpy())  # top-left corner",
-        ]
-    lines = []
-    oh, ow = cfg.output_shape()
-    if oh * ow > 1000:
-        lines.append(f"np.set_printoptions(threshold={oh * ow})")
-    return [*lines, f"print({out}[0, :, :, 0].numpy())"]
+    return _print_lines(
+        cfg, f"{out}.shape[1:3]", f"{out}[0, :{CORNER}, :{CORNER}, 0].numpy()",
+        f"{out}[0, :, :, 0].numpy()", "np.set_printoptions",
+    )  # fmt: skip
 
 
 def snippets(cfg: SnippetConfig) -> dict[str, str]:

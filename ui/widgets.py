@@ -393,6 +393,40 @@ def labels(key_of: Callable[[Any], str]) -> Callable[[Any], str]:
     return lambda option: translate(lang, key_of(option))
 
 
+def choice_buttons(
+    label_key: str,
+    options: Sequence[Any],
+    *,
+    key: str,
+    option_key: Callable[[Any], str],
+    help_key: str | None = None,
+    keep: bool = True,
+    **kwargs: Any,
+) -> Any:
+    """One of a few options as a row of buttons (``st.segmented_control``, one always
+    chosen), labelled in the session's language: ``t(label_key)`` above, each option
+    ``t(option_key(option))``, help ``t(help_key)``. ``keep`` keeps the choice while the
+    buttons are not drawn (:data:`KEEP_STATE`); other keyword arguments go to Streamlit.
+
+    Example::
+
+        source = choice_buttons(
+            "pooling.input.source", SOURCES, key="pooling.src",
+            option_key=lambda s: f"pooling.input.sources.{s}",
+        )
+    """
+    return st.segmented_control(
+        t(label_key),
+        options,
+        key=key,
+        format_func=labels(option_key),
+        required=True,
+        help=t(help_key) if help_key else None,
+        persist_state=_KEEP if keep else None,
+        **kwargs,
+    )
+
+
 def _mode_labels() -> Callable[[str], str]:
     """``format_func`` of the padding-mode picker: title and picture (see padding_mode_label)."""
     title = labels(lambda m: f"padding_modes.{m}.title")
