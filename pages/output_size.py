@@ -309,7 +309,12 @@ with sel[1]:
 
 
 def kinds_table(rows: size_figures.Axis, cols: size_figures.Axis) -> None:
-    """The drawing's input grid in words (padding / input / never visited), for screen readers."""
+    """The drawing's input grid in words (padding / input / never visited), for screen readers
+    (built only while its expander is open)."""
+    title = t("output_size.drawing.input_title", hp=rows.padded, wp=cols.padded)
+    expander = widgets.table_expander(title, key=f"{P}.figure.table.alt")
+    if expander is None:
+        return
     words = [t(f"output_size.table.{k}") for k in ("pad", "input", "unvisited")]
 
     def names(axis: size_figures.Axis) -> list[str]:
@@ -321,8 +326,7 @@ def kinds_table(rows: size_figures.Axis, cols: size_figures.Axis) -> None:
         columns=names(cols),
     )
     frame.index = names(rows)
-    title = t("output_size.drawing.input_title", hp=rows.padded, wp=cols.padded)
-    with st.expander(t("table_alt.label", what=title), key=f"{P}.figure.table.alt"):
+    with expander:
         st.caption(t("output_size.table.caption"))
         st.dataframe(frame, key=f"{P}.figure.table")
 

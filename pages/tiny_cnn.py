@@ -117,7 +117,10 @@ def bank_numbers(rows: list[BankRow], titles: list[str], key: str) -> None:
     """A bank chart's numbers for screen readers: one collapsed expander per column, each
     holding that column's grids (one table per row)."""
     for j, title in enumerate(titles):
-        with st.expander(t("table_alt.label", what=title), key=f"{key}.numbers.{j}"):
+        expander = widgets.table_expander(title, key=f"{key}.numbers.{j}")
+        if expander is None:
+            continue
+        with expander:
             for i, row in enumerate(rows):
                 st.markdown(f"**{row.title}**")
                 st.dataframe(widgets.grid_frame(row.grids[j]), key=f"{key}.table.{i}.{j}")

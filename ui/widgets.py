@@ -1274,6 +1274,17 @@ def table_alt_frame(
     return frame, step
 
 
+def table_expander(what: str, *, key: str) -> Any:
+    """The collapsed "Numbers of <what> as a table" expander (key ``key``): its container
+    while it is open, to build the table in, else None.
+
+    Opening it reruns the page and it stays open for the session, so a page builds and
+    sends its tables only for someone who opened them (they cost ~16 ms each per rerun).
+    """
+    expander = st.expander(t("table_alt.label", what=what), key=key, on_change="rerun")
+    return expander if expander.open else None
+
+
 def table_alternative(
     values: npt.ArrayLike,
     *,
@@ -1284,12 +1295,19 @@ def table_alternative(
 ) -> None:
     """The numbers of a heatmap as a table a screen reader can read (issue 8, accessibility).
 
-    A collapsed expander ("Numbers of <label> as a table") holding ``st.dataframe`` with
-    key ``key``; a grid larger than ``max_side`` shows every ``step``-th cell, and a caption
-    says so (every value is on the figure's hover).
+    A collapsed expander ("Numbers of <label> as a table", key ``<key>.alt``) holding
+    ``st.dataframe`` with key ``key``; a grid larger than ``max_side`` shows every
+    ``step``-th cell, and a caption says so (every value is on the figure's hover).
+
+    The table is built only while the expander is open (opening it reruns the page, and it
+    stays open for the session): building and sending it cost ~16 ms a table on every rerun
+    (three on a lab rerun), for a table most people never open.
     """
+    expander = table_expander(label, key=f"{key}.alt")
+    if expander is None:
+        return
     frame, step = table_alt_frame(values, decimals, max_side)
-    with st.expander(t("table_alt.label", what=label), key=f"{key}.alt"):
+    with expander:
         if step > 1:
             shape = np.shape(values)
             st.caption(t("table_alt.downsampled", rows=shape[0], cols=shape[-1], step=step))

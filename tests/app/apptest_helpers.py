@@ -9,7 +9,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from ui.i18n import LANG_KEY
+from ui.i18n import LANG_KEY, LANGUAGES, translate
 from ui.stepper import COMPONENT_NAME as STEPPER
 
 
@@ -79,3 +79,22 @@ def open_page(
     for name, value in (state or {}).items():
         at.session_state[name] = value
     return rerun(at)
+
+
+def open_table_alternatives(at: AppTest) -> AppTest:
+    """Open every "Numbers of ... as a table" expander (``widgets.table_alternative``), whose
+    table is built only while open, and rerun; the expanders stay open for the session."""
+    label = re.compile(
+        "|".join(
+            re.escape(translate(lang, "table_alt.label")).replace(re.escape("{what}"), ".*")
+            for lang in LANGUAGES
+        )
+    )
+    keys = [
+        e.proto.id.split("-", 2)[2]
+        for e in at.expander
+        if label.fullmatch(e.label) and e.proto.id.startswith("$$ID-")
+    ]
+    for key in keys:
+        at.session_state[key] = True
+    return rerun(at) if keys else at

@@ -28,7 +28,7 @@ from plotly.colors import get_colorscale, hex_to_rgb, unlabel_rgb
 from plotly.exceptions import PlotlyError
 from streamlit.testing.v1 import AppTest
 
-from tests.app.apptest_helpers import open_page, rerun
+from tests.app.apptest_helpers import open_page, open_table_alternatives, rerun
 from ui.i18n import translate
 from ui.page_registry import APP_ROOT, PAGES
 from ui.widgets import grid_frame, table_alt_frame
@@ -249,7 +249,8 @@ def _open(page_file: str, lang: str) -> AppTest:
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_every_heatmap_has_a_table_and_a_safe_colour_scale(page: Any, lang: str) -> None:
-    at = _open(page.file, lang)
+    at = open_table_alternatives(_open(page.file, lang))
+    assert not at.exception, at.exception
     assert _audit_tables(at, lang) == []
     assert _audit_colours(at) == []
 
@@ -266,6 +267,8 @@ widgets.table_alternative(np.ones((90, 50)), label="big", key="big.table")
 """
     at = AppTest.from_string(script, default_timeout=30)
     rerun(at)
+    assert not at.dataframe, "a closed table alternative builds no table"
+    open_table_alternatives(at)
     assert _audit_tables(at) == ["bare: heatmaps [0] of 1 have no table"]
     assert _audit_colours(at) == ["bare: named jet"]
     # the 90x50 grid is shown every 3rd row and column, with a caption saying so
