@@ -99,8 +99,19 @@ def shape_config(input_hw: tuple[int, int], kernel_hw: tuple[int, int], conv: An
     )
 
 
+def _panel(key: str) -> Any:
+    """The collapsed "Show code" expander: its container while open, else None. Opening it
+    reruns the page (and it stays open for the session), so the snippets are written only
+    for someone who looks at them."""
+    expander = st.expander(t("code.header"), key=key, icon=":material/code:", on_change="rerun")
+    return expander if expander.open else None
+
+
 def show_code(config: SnippetConfig, *, key: str) -> None:
     """A "Show code" expander with the three snippets (tabs), each with what it prints."""
+    expander = _panel(key)
+    if expander is None:
+        return
     try:
         codes = snippets(config)
         oh, ow = config.output_shape()
@@ -113,7 +124,7 @@ def show_code(config: SnippetConfig, *, key: str) -> None:
     else:
         what = "values"
     h, w = config.xa.shape[-2:]
-    with st.expander(t("code.header"), key=key, icon=":material/code:"):
+    with expander:
         st.caption(t("code.intro"))
         if what == "image":
             st.caption(t("code.image_file", file=IMAGE_FILE, w=w, h=h))
@@ -138,8 +149,9 @@ def show_lab_code(image: np.ndarray, kernel: np.ndarray, bias: float, color: str
     """The lab's panel for its first filter (grey and CNN modes; a note in the photo mode)."""
     config = lab_config(image, kernel, bias, color, conv)
     if config is None:
-        with st.expander(t("code.header"), key=key, icon=":material/code:"):
-            st.caption(t("code.photo_mode"))
+        expander = _panel(key)
+        if expander is not None:
+            expander.caption(t("code.photo_mode"))
         return
     show_code(config, key=key)
 

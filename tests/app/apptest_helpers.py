@@ -81,12 +81,12 @@ def open_page(
     return rerun(at)
 
 
-def open_table_alternatives(at: AppTest) -> AppTest:
-    """Open every "Numbers of ... as a table" expander (``widgets.table_alternative``), whose
-    table is built only while open, and rerun; the expanders stay open for the session."""
+def open_expanders(at: AppTest, label_key: str) -> AppTest:
+    """Open every keyed expander labelled ``t(label_key)`` (any language; placeholders match
+    anything) that builds its content only while open, and rerun; they stay open."""
     label = re.compile(
         "|".join(
-            re.escape(translate(lang, "table_alt.label")).replace(re.escape("{what}"), ".*")
+            re.sub(r"\\\{[a-z_]+\\\}", ".*", re.escape(translate(lang, label_key)))
             for lang in LANGUAGES
         )
     )
@@ -98,3 +98,13 @@ def open_table_alternatives(at: AppTest) -> AppTest:
     for key in keys:
         at.session_state[key] = True
     return rerun(at) if keys else at
+
+
+def open_table_alternatives(at: AppTest) -> AppTest:
+    """Open every "Numbers of ... as a table" expander (``widgets.table_expander``)."""
+    return open_expanders(at, "table_alt.label")
+
+
+def open_code_panel(at: AppTest) -> AppTest:
+    """Open the "Show code" expander (``ui.code_panel``)."""
+    return open_expanders(at, "code.header")

@@ -23,7 +23,13 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
-from tests.app.apptest_helpers import open_page, plotly_spec, rerun, stepper_payload
+from tests.app.apptest_helpers import (
+    open_code_panel,
+    open_page,
+    plotly_spec,
+    rerun,
+    stepper_payload,
+)
 from ui import widgets
 from ui.code_panel import IMAGE_FILE, lab_config, shape_config
 from ui.code_snippets import CORNER, SnippetConfig, snippets
@@ -39,7 +45,8 @@ NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
 
 
 def panel(at: AppTest) -> dict[str, str]:
-    """The panel's three snippets, by library."""
+    """The panel's three snippets, by library (the panel opened first, as a person does)."""
+    open_code_panel(at)
     found = {}
     for block in at.code:
         code = block.value
@@ -152,6 +159,8 @@ def test_studio_panel_in_korean() -> None:
     strings = load_strings("ko")
     labels = [e.proto.label for e in at.get("expander")]
     assert strings["code.header"] in labels
+    assert not [c for c in at.code if "import numpy" in c.value], "closed: no snippets built"
+    open_code_panel(at)
     captions = [c.value for c in at.caption]
     assert any(strings["code.checked.numpy"] in c for c in captions)
 
@@ -232,6 +241,7 @@ def test_lab_photo_mode_says_what_the_code_covers() -> None:
     at = open_page(LAB, state={"lab.color": "photo"})
     if at.button_group(key="lab.image.source").value != "sample":
         pytest.skip("the lab opens without a sample image")
+    open_code_panel(at)
     assert load_strings("en")["code.photo_mode"] in [c.value for c in at.caption]
     assert not [b for b in at.code if "from scipy import" in b.value]
 
