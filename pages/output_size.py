@@ -328,7 +328,7 @@ def kinds_table(rows: size_figures.Axis, cols: size_figures.Axis) -> None:
     frame.index = names(rows)
     with expander:
         st.caption(t("output_size.table.caption"))
-        st.dataframe(frame, key=f"{P}.figure.table")
+        st.table(frame, alt=title)
 
 
 fig = size_figures.size_figure(

@@ -121,9 +121,9 @@ def bank_numbers(rows: list[BankRow], titles: list[str], key: str) -> None:
         if expander is None:
             continue
         with expander:
-            for i, row in enumerate(rows):
+            for row in rows:
                 st.markdown(f"**{row.title}**")
-                st.dataframe(widgets.grid_frame(row.grids[j]), key=f"{key}.table.{i}.{j}")
+                st.table(widgets.grid_frame(row.grids[j]), alt=f"{row.title}: {title}")
 
 
 def _random_sample() -> None:

@@ -1295,9 +1295,11 @@ def table_alternative(
 ) -> None:
     """The numbers of a heatmap as a table a screen reader can read (issue 8, accessibility).
 
-    A collapsed expander ("Numbers of <label> as a table", key ``<key>.alt``) holding
-    ``st.dataframe`` with key ``key``; a grid larger than ``max_side`` shows every
-    ``step``-th cell, and a caption says so (every value is on the figure's hover).
+    A collapsed expander ("Numbers of <label> as a table", key ``<key>.alt``) holding a
+    static HTML table (``st.table``, named ``label`` for assistive technology: a screen
+    reader reads every cell, where ``st.dataframe``'s canvas grid exposes only the cells in
+    view); a grid larger than ``max_side`` shows every ``step``-th cell, and a caption says
+    so (every value is on the figure's hover).
 
     The table is built only while the expander is open (opening it reruns the page, and it
     stays open for the session): building and sending it cost ~16 ms a table on every rerun
@@ -1311,4 +1313,4 @@ def table_alternative(
         if step > 1:
             shape = np.shape(values)
             st.caption(t("table_alt.downsampled", rows=shape[0], cols=shape[-1], step=step))
-        st.dataframe(frame, key=key)
+        st.table(frame, alt=label)

@@ -89,7 +89,9 @@ def _charts(at: AppTest) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _tables(at: AppTest) -> list[tuple[str, np.ndarray]]:
-    return [(_key(d.proto.id), d.value.astype(str).to_numpy()) for d in at.dataframe]
+    frames = [(_key(d.proto.id), d.value) for d in at.dataframe]
+    frames += [("", d.value) for d in at.table]  # st.table: no key
+    return [(key, value.astype(str).to_numpy()) for key, value in frames]
 
 
 def _contains_block(big: np.ndarray, small: np.ndarray) -> bool:
@@ -132,7 +134,7 @@ def _labelled_table(at: AppTest, what_key: str, lang: str) -> bool:
     pattern = _label_pattern(lang, what_key)
     return any(
         pattern.fullmatch(e.label)
-        and any(type(c).__name__ == "Dataframe" for c in e.children.values())
+        and any(type(c).__name__ in ("Dataframe", "Table") for c in e.children.values())
         for e in at.expander
     )
 
@@ -267,12 +269,12 @@ widgets.table_alternative(np.ones((90, 50)), label="big", key="big.table")
 """
     at = AppTest.from_string(script, default_timeout=30)
     rerun(at)
-    assert not at.dataframe, "a closed table alternative builds no table"
+    assert not at.table, "a closed table alternative builds no table"
     open_table_alternatives(at)
     assert _audit_tables(at) == ["bare: heatmaps [0] of 1 have no table"]
     assert _audit_colours(at) == ["bare: named jet"]
     # the 90x50 grid is shown every 3rd row and column, with a caption saying so
-    assert at.dataframe[0].value.shape == (30, 17)
+    assert at.table[0].value.shape == (30, 17)
     assert any("3" in c.value for c in at.caption)
 
 
