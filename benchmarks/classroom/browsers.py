@@ -153,7 +153,8 @@ async def _lab(page, base_url: str, out: BrowserOutcome) -> None:
     await page.get_by_role("option", name=SOBEL_Y).click()
     await _idle(page)
     await page.get_by_text(SOBEL_Y_EXPLAINED).first.wait_for()  # the kernel's caption
-    await page.locator(".st-key-lab-result").wait_for()
+    # .first: while the page reruns, the old chart and the new one can both be there.
+    await page.locator(".st-key-lab-result").first.wait_for()
     out.add("browser: Sobel y shown", time.perf_counter() - t0)
     await _no_exception(page)
 
