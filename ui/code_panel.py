@@ -23,6 +23,7 @@ import streamlit as st
 import conv_core as cc
 from ui.code_snippets import CORNER, SnippetConfig, snippets
 from ui.i18n import t
+from ui.widgets import lazy_expander
 
 __all__ = [
     "IMAGE_FILE",
@@ -100,11 +101,9 @@ def shape_config(input_hw: tuple[int, int], kernel_hw: tuple[int, int], conv: An
 
 
 def _panel(key: str) -> Any:
-    """The collapsed "Show code" expander: its container while open, else None. Opening it
-    reruns the page (and it stays open for the session), so the snippets are written only
-    for someone who looks at them."""
-    expander = st.expander(t("code.header"), key=key, icon=":material/code:", on_change="rerun")
-    return expander if expander.open else None
+    """The collapsed "Show code" expander, lazy (``widgets.lazy_expander``): its container
+    while open, else None, so the snippets are written only for someone who looks at them."""
+    return lazy_expander(t("code.header"), key=key, icon=":material/code:")
 
 
 def show_code(config: SnippetConfig, *, key: str) -> None:

@@ -147,8 +147,9 @@ def init_state(keys: Mapping[str, str], defaults: Mapping[str, Any]) -> None:
 
 
 def grid_frame(values: npt.ArrayLike, decimals: int = 3) -> pd.DataFrame:
-    """A 2D grid as a table for ``st.dataframe``: whole numbers without ``.0``, others
-    rounded to ``decimals`` (``-1.75``, ``0.333``); columns named ``"0"``, ``"1"``, ...
+    """A 2D grid as a table for ``st.table`` or ``st.dataframe``: whole numbers without
+    ``.0``, others rounded to ``decimals`` (``-1.75``, ``0.333``); columns named ``"0"``,
+    ``"1"``, ...
 
     >>> grid_frame([[1.0, 0.3333], [-2, 7]]).values.tolist()
     [['1', '0.333'], ['-2', '7']]
@@ -1274,15 +1275,22 @@ def table_alt_frame(
     return frame, step
 
 
-def table_expander(what: str, *, key: str) -> Any:
-    """The collapsed "Numbers of <what> as a table" expander (key ``key``): its container
-    while it is open, to build the table in, else None.
-
-    Opening it reruns the page and it stays open for the session, so a page builds and
-    sends its tables only for someone who opened them (they cost ~16 ms each per rerun).
+def lazy_expander(label: str, *, key: str, icon: str | None = None) -> Any:
+    """A collapsed expander whose content is built only while it is open: its container
+    while open, else None. Opening it reruns the page (``on_change="rerun"``) and it stays
+    open for the session, so a page builds and sends what is inside only for someone who
+    looks at it.
     """
-    expander = st.expander(t("table_alt.label", what=what), key=key, on_change="rerun")
+    expander = st.expander(label, key=key, icon=icon, on_change="rerun")
     return expander if expander.open else None
+
+
+def table_expander(what: str, *, key: str) -> Any:
+    """The collapsed "Numbers of <what> as a table" expander (key ``key``), lazy
+    (:func:`lazy_expander`: a table costs ~16 ms per rerun): its container while it is
+    open, to build the table in, else None.
+    """
+    return lazy_expander(t("table_alt.label", what=what), key=key)
 
 
 def table_alternative(

@@ -70,12 +70,13 @@ def start_server(
     log: IO[str],
     *extra: str,
     launcher: Sequence[str] = ("-m", "streamlit"),
+    log_path: Path,
     env: Mapping[str, str] | None = None,
-    log_path: Path | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """``streamlit run <script>`` (from the repository root) on a free loopback port, healthy:
-    (process, base URL). Output goes to ``log``; ``launcher`` replaces ``-m streamlit`` (a
-    probe that wraps Streamlit); on failure the process is killed and the log's tail raised.
+    (process, base URL). Output goes to ``log`` (open on ``log_path``); ``launcher`` replaces
+    ``-m streamlit`` (a probe that wraps Streamlit); on failure the process is killed and the
+    log's tail raised.
     """
     port = free_port()
     proc = subprocess.Popen(
@@ -83,7 +84,7 @@ def start_server(
         cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=None if env is None else dict(env),
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    wait_healthy(url, proc, log_path or Path(getattr(log, "name", "")))
+    wait_healthy(url, proc, log_path)
     return proc, url
 
 
