@@ -17,7 +17,7 @@ Rows (goals from the issue; "-" where it names none):
 
    a. the page's compute path alone, in this process: ``trace_correlate2d`` +
       ``to_compact(digits=9)`` + ``json.dumps``, each call with a new bias (never cached),
-      and what ``ui.stepper.stepper_data`` adds (the trace_id hash and the component's JSON);
+      and what ``ui.components.stepper.stepper_data`` adds (the trace_id hash and its JSON);
    b. a full rerun in the real server: a new bias is typed into the kernel tab's number
       input in Chromium (a new value each time, so ``st.cache_data`` misses), and the
       server notes how long its script run took: ``ScriptRunner._run_script``, i.e.
@@ -81,9 +81,9 @@ from tests.e2e.local_server import (  # noqa: E402
     start_server,
     stop_server,
 )
+from ui.components.stepper import stepper_data, stepper_strings  # noqa: E402
 from ui.export import FrameLabels, frame_indices, step_png, steps_gif  # noqa: E402
 from ui.grid_sources import grid_presets, random_grid  # noqa: E402
-from ui.stepper import stepper_data, stepper_strings  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 1000}
 LECTURE = grid_presets()["feature_map_6x6"]

@@ -21,10 +21,10 @@ import streamlit as st
 import conv_core as cc
 from ui import widgets
 from ui.arithmetic_cache import TransposeSettings, as_convolution, compact_scatter_trace
+from ui.components.stepper import stepper
 from ui.grid_sources import random_grid
 from ui.i18n import t, te
 from ui.legacy_pages import leave_legacy_pages
-from ui.stepper import stepper
 from ui.trace_cache import TraceSettings, compact_trace
 
 leave_legacy_pages()

@@ -18,10 +18,10 @@ import streamlit as st
 
 import conv_core as cc
 from ui import widgets
+from ui.components.stepper import clamp_step, stepper
 from ui.grid_sources import random_grid
 from ui.i18n import t, te
 from ui.legacy_pages import leave_legacy_pages
-from ui.stepper import clamp_step, stepper
 from ui.trace_cache import TraceSettings, compact_trace
 
 leave_legacy_pages()

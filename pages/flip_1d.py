@@ -17,10 +17,10 @@ import streamlit as st
 
 import conv_core as cc
 from ui import widgets
+from ui.components.stepper import clamp_step, stepper
 from ui.i18n import t, te
 from ui.legacy_pages import leave_legacy_pages
 from ui.signal_figures import fft_figure, flip_animation_figure, smoothing_figure
-from ui.stepper import clamp_step, stepper
 
 leave_legacy_pages()
 

@@ -20,12 +20,12 @@ import streamlit as st
 
 import conv_core as cc
 from ui import code_panel, figures, widgets
+from ui.components.stepper import clamp_step, stepper
 from ui.grid_sources import image_grid
 from ui.i18n import t, te
 from ui.jobs import FULL_RES_JOBS, JobTimeout
 from ui.legacy_pages import leave_legacy_pages
 from ui.samples import load_sample
-from ui.stepper import clamp_step, stepper
 from ui.trace_cache import TraceSettings, compact_trace
 
 leave_legacy_pages()

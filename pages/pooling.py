@@ -18,10 +18,10 @@ import streamlit as st
 
 import conv_core as cc
 from ui import grid_input, widgets
+from ui.components.stepper import clamp_step, stepper
 from ui.i18n import t, te
 from ui.legacy_pages import leave_legacy_pages
 from ui.pool_cache import PoolSettings, compact_pool_trace, pooled
-from ui.stepper import clamp_step, stepper
 
 leave_legacy_pages()
 

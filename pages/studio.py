@@ -20,6 +20,7 @@ import streamlit as st
 import conv_core as cc
 from ui import code_panel, drawn_input, grid_input, widgets
 from ui import url_state as us
+from ui.components.stepper import clamp_step, stepper
 from ui.export import MAX_GIF_FRAMES, FrameLabels, frame_indices, step_png, steps_gif
 from ui.grid_sources import (
     MAX_GRID,
@@ -33,7 +34,6 @@ from ui.grid_sources import (
 from ui.i18n import current_language, t, te
 from ui.legacy_pages import leave_legacy_pages
 from ui.samples import SAMPLES
-from ui.stepper import clamp_step, stepper
 from ui.trace_cache import TraceSettings, compact_trace
 from ui.worksheet import too_large_reason, worksheet_html
 

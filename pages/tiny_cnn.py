@@ -31,11 +31,11 @@ from ui.cnn_figures import (
     vector_figure,
 )
 from ui.cnn_models import HAND_DESIGNED, ModelInfo, closest_filters, digits, model_info, shipped
-from ui.draw_grid import draw_grid
+from ui.components.draw_grid import draw_grid
+from ui.components.stepper import clamp_step, stepper
 from ui.i18n import t, te
 from ui.jobs import FULL_RES_JOBS, JobTimeout
 from ui.legacy_pages import leave_legacy_pages
-from ui.stepper import clamp_step, stepper
 from ui.trace_cache import TraceSettings, compact_trace
 
 leave_legacy_pages()

@@ -1,4 +1,4 @@
-"""Draw your own input: a drawing (``ui/draw_grid``) as the studio's grid or the lab's image.
+"""Draw your own input: a drawing (``ui/components/draw_grid``) as the studio grid or lab image.
 
 Ink is the signal in both places, as in MNIST: an inked cell is the high value and the paper
 is 0.
@@ -44,7 +44,7 @@ import numpy as np
 import numpy.typing as npt
 
 from conv_core import ImageInfo
-from ui.draw_grid import decode_bitmap, draw_grid, encode_bitmap
+from ui.components.draw_grid import decode_bitmap, draw_grid, encode_bitmap
 from ui.i18n import t
 from ui.widgets import KEEP_STATE, ImagePick
 

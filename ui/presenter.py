@@ -3,7 +3,7 @@
 On, it hides the sidebar (a fixed "Exit presenter mode" button stays in the bottom right
 corner: the way back, besides ``?present=0``), enlarges the page's base font, and tells every
 stepper to draw larger cells and arithmetic, sized so that its toolbar, grids and arithmetic
-fit one 720-pixel-high screen (:func:`ui.stepper.stepper` reads
+fit one 720-pixel-high screen (:func:`ui.components.stepper.stepper` reads
 :func:`is_on` itself, so no page changes). Off, nothing of it is on the page.
 
 The switch lives in the sidebar (``app.presenter``); a link opens in presenter mode with

@@ -9,8 +9,8 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from ui.components.stepper import COMPONENT_NAME as STEPPER
 from ui.i18n import LANG_KEY, LANGUAGES, translate
-from ui.stepper import COMPONENT_NAME as STEPPER
 
 
 def rerun(at: AppTest) -> AppTest:

@@ -6,7 +6,7 @@ Session state it reads: ``dgapp.value`` (a bitmap to pass as ``value``), ``dgapp
 
 import streamlit as st
 
-from ui.draw_grid import block_counts, draw_grid
+from ui.components.draw_grid import block_counts, draw_grid
 
 rows = st.session_state.get("dgapp.rows", 32)
 cols = st.session_state.get("dgapp.cols", 32)

@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.apptest_helpers import open_page, rerun
-from ui.draw_grid import decode_bitmap, encode_bitmap
+from ui.components.draw_grid import decode_bitmap, encode_bitmap
 
 PAGE = Path(__file__).resolve().parent / "draw_grid_page.py"
 KEY = "dgapp.grid"

@@ -24,8 +24,8 @@ from tests.app.apptest_helpers import assert_translated, component_payload, reru
 from tests.app.apptest_helpers import set_widget as _set
 from tests.app.test_lab import _array, _assert_map_figure, _expected, _final, _shapes, _spec
 from tests.app.test_studio import _grid, _output, _query, _trace
-from ui.draw_grid import COMPONENT_NAME as DRAW_GRID
-from ui.draw_grid import decode_bitmap, encode_bitmap
+from ui.components.draw_grid import COMPONENT_NAME as DRAW_GRID
+from ui.components.draw_grid import decode_bitmap, encode_bitmap
 from ui.i18n import LANG_KEY, translate
 
 ROOT = Path(__file__).resolve().parents[2]

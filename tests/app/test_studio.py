@@ -4,7 +4,7 @@ Every control is changed through the widget AppTest finds by its key, and the ef
 checked on what the page shows: the size caption ("Input 6 × 6 → padded 8 × 8 → output
 6 × 6 (36 steps)") and the data handed to the browser-side stepper. AppTest does not
 render a ``st.components.v2`` component, but it keeps the element: its proto's ``json``
-field is exactly the ``data`` the page passed (``ui.stepper.stepper_data``), so
+field is exactly the ``data`` the page passed (``ui.components.stepper.stepper_data``), so
 ``_payload(at)["trace"]`` is the compact trace the browser would step through.
 
 Sections: grid sources, lecture presets, operation, kernel, padding/stride/dilation,
@@ -33,11 +33,11 @@ import conv_core as cc
 from tests.app.apptest_helpers import rerun as _rerun
 from tests.app.apptest_helpers import set_widget as _set
 from tests.app.apptest_helpers import stepper_payload as _payload
+from ui.components.stepper import stepper_strings
 from ui.grid_sources import grid_presets, image_grid, random_grid
 from ui.i18n import LANG_KEY, load_strings, translate
 from ui.page_registry import APP_ROOT
 from ui.samples import load_sample_with_info
-from ui.stepper import stepper_strings
 from ui.widgets import apply_edits, frame_to_cells
 
 ROOT = Path(__file__).resolve().parents[2]

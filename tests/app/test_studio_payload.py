@@ -2,7 +2,7 @@
 
 The page is opened with AppTest from a link holding one configuration (one run each). The
 stepper component is not rendered under AppTest, but its element is kept: the proto's
-``json`` field is the exact ``data`` the page passed (``ui.stepper.stepper_data``), so
+``json`` field is the exact ``data`` the page passed (``ui.components.stepper.stepper_data``), so
 ``payload["trace"]`` is what the browser steps through. The test computes the same
 configuration independently (grid from ``ui.grid_sources``, kernel and padding as typed)
 and checks that

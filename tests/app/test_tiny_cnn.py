@@ -30,8 +30,8 @@ from tests.app.apptest_helpers import (
     stepper_payload,
 )
 from tests.app.apptest_helpers import set_widget as _set
-from ui.draw_grid import COMPONENT_NAME as DRAW_GRID
-from ui.draw_grid import encode_bitmap
+from ui.components.draw_grid import COMPONENT_NAME as DRAW_GRID
+from ui.components.draw_grid import encode_bitmap
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "tiny_cnn.py"

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from ui.draw_grid import block_counts, draw_grid, encode_bitmap  # noqa: E402
+from ui.components.draw_grid import block_counts, draw_grid, encode_bitmap  # noqa: E402
 from ui.i18n import LANG_KEY  # noqa: E402
 
 if st.query_params.get("lang") == "ko":

@@ -106,7 +106,7 @@ def build_case(name: str) -> dict[str, Any]:
 def main() -> None:
     import streamlit as st
 
-    from ui.stepper import stepper
+    from ui.components.stepper import stepper
 
     st.set_page_config(page_title="stepper harness", layout="wide")
     qp = st.query_params

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from ui.draw_grid import block_counts, decode_bitmap
+from ui.components.draw_grid import block_counts, decode_bitmap
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ from playwright.sync_api import Locator, expect
 import conv_core as cc
 from tests.e2e.stepper_dom import arith, step_of
 from ui.cnn_figures import percent_text
-from ui.draw_grid import decode_bitmap
+from ui.components.draw_grid import decode_bitmap
 
 pytestmark = pytest.mark.e2e
 

@@ -1,5 +1,5 @@
 """Fuzz of what a link or the browser sends: ui/url_state decoding of every page's link
-schema, the drawing grid's bitmap text (ui/draw_grid.decode_bitmap) and the drawn input's
+schema, the drawing grid's bitmap text (ui/components/draw_grid.decode_bitmap) and the drawn input's
 link parameter (ui/drawn_input.BitmapParam).
 
 The schemas are the real ones: recorded while app.py and the studio run under AppTest

@@ -1,4 +1,4 @@
-"""ui.draw_grid without a browser: the wire format, block counts and the value handling."""
+"""The drawing grid (ui.components.draw_grid) without a browser: wire format, counts, values."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ui.draw_grid import (
+from ui.components.draw_grid import (
     MAX_SIDE,
     block_counts,
     decode_bitmap,

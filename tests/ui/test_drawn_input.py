@@ -14,7 +14,7 @@ from hypothesis.extra.numpy import arrays
 import conv_core as cc
 import ui.drawn_input as di
 from ui import url_state as us
-from ui.draw_grid import encode_bitmap
+from ui.components.draw_grid import encode_bitmap
 from ui.i18n import translate
 from ui.widgets import camera_blocked
 

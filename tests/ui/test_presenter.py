@@ -8,8 +8,8 @@ import pytest
 import conv_core as cc
 from ui import presenter
 from ui import url_state as us
+from ui.components.stepper import stepper_data, stepper_strings
 from ui.i18n import LANGUAGES, load_strings
-from ui.stepper import stepper_data, stepper_strings
 
 LECTURE = cc.to_compact(cc.trace_correlate2d([[1, 2, 0], [0, 1, 3], [2, 0, 1]], [[1, 0], [0, 1]]))
 

@@ -1,4 +1,4 @@
-"""What the stepper sends to the browser (ui.stepper.stepper_data), checked without a browser."""
+"""What the stepper sends to the browser (stepper_data), checked without a browser."""
 
 import json
 import re
@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 import conv_core as cc
-from ui.i18n import LANGUAGES, load_strings
-from ui.stepper import (
+from ui.components.stepper import (
     StepperState,
     clamp_step,
     state_from_result,
@@ -18,8 +17,9 @@ from ui.stepper import (
     stepper_strings,
     trace_id,
 )
+from ui.i18n import LANGUAGES, load_strings
 
-JS = Path(__file__).resolve().parents[2] / "ui" / "stepper" / "stepper.js"
+JS = Path(__file__).resolve().parents[2] / "ui" / "components" / "stepper" / "stepper.js"
 RNG = np.random.default_rng(3)
 X6 = [
     [1, 0, 0, 0, 0, 1], [0, 1, 0, 0, 1, 0], [0, 0, 1, 1, 0, 0],

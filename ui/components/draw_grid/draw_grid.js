@@ -6,7 +6,7 @@
 // grid is focusable: arrow keys move a cursor, Space/Enter toggle its cell, Delete/Backspace
 // clear, Ctrl+Z undoes; a live region says the cell.
 //
-// Server traffic: the bitmap (packed bits in hex, as ui/draw_grid encode_bitmap) goes to the
+// Server traffic: the bitmap (packed bits in hex, as ui/components/draw_grid encode_bitmap) goes to the
 // server with ONE setStateValue when a stroke ends, and on Clear, Undo or a keyboard toggle;
 // never per pointer move. Streamlit may call the default export again on every rerun with the
 // same root: one DrawGrid lives per root and keeps its drawing unless data.token changed (the

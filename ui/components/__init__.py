@@ -1,0 +1,1 @@
+"""Browser components: the stepper and the drawing grid, each with its HTML/CSS/JS beside it."""
