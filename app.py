@@ -2,20 +2,21 @@
 
 The router and the frame, nothing else: page setup, the language switch in the sidebar
 (kept in sync with ``?lang=ko`` so a shared link opens in the same language) and
-``st.navigation`` over the pages listed in ``ui/page_registry.py``.
+``st.navigation`` over the pages listed in ``ui/frame/page_registry.py``.
 """
 
 import streamlit as st
 
-from ui import presenter, server_memory, url_state
-from ui.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, t
-from ui.legacy_pages import leave_legacy_pages
-from ui.page_registry import APP_ROOT, available_pages
-from ui.widgets import resync_translated_choices, show_url_notices, sync_query_params
+from ui.frame import presenter, server_memory, url_state
+from ui.frame.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, t
+from ui.frame.legacy_pages import leave_legacy_pages
+from ui.frame.page_registry import APP_ROOT, available_pages
+from ui.frame.url_sync import show_url_notices, sync_query_params
+from ui.widgets import resync_translated_choices
 
 # A server's first run may be wrapped in Streamlit's old pages/ list: leave it first.
 leave_legacy_pages()
-# Freed memory goes back to the system (once per server; see ui/server_memory.py).
+# Freed memory goes back to the system (once per server; see ui/frame/server_memory.py).
 server_memory.tune()
 st.set_page_config(page_title="ConvLab", page_icon=":material/grid_on:", layout="wide")
 

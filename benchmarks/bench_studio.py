@@ -45,7 +45,7 @@ Rows (goals from the issue; "-" where it names none):
    then what goes over the WebSocket (no compression is negotiated): every frame of one
    settings change (4'), and the stepper element split into its data and the component's
    own HTML/CSS/JS, which Streamlit sends inside every new stepper element (4', 4'').
-5. *Export*: ``ui.export.steps_gif`` of a 32x32 run (``frame_indices``: 400 of its 900
+5. *Export*: ``ui.figures.export.steps_gif`` of a 32x32 run (``frame_indices``: 400 of its 900
    steps; two runs) and ``step_png`` of one step (seven runs), in this process.
 
 Times are medians with the 95th percentile (nearest rank). This is a 2-core machine shared
@@ -82,8 +82,8 @@ from tests.e2e.local_server import (  # noqa: E402
     stop_server,
 )
 from ui.components.stepper import stepper_data, stepper_strings  # noqa: E402
-from ui.export import FrameLabels, frame_indices, step_png, steps_gif  # noqa: E402
-from ui.grid_sources import grid_presets, random_grid  # noqa: E402
+from ui.figures.export import FrameLabels, frame_indices, step_png, steps_gif  # noqa: E402
+from ui.teaching.grid_sources import grid_presets, random_grid  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 1000}
 LECTURE = grid_presets()["feature_map_6x6"]

@@ -20,12 +20,11 @@ import streamlit as st
 
 import conv_core as cc
 from ui import widgets
-from ui.arithmetic_cache import TransposeSettings, as_convolution, compact_scatter_trace
 from ui.components.stepper import stepper
-from ui.grid_sources import random_grid
-from ui.i18n import t, te
-from ui.legacy_pages import leave_legacy_pages
-from ui.trace_cache import TraceSettings, compact_trace
+from ui.frame.i18n import t, te
+from ui.frame.legacy_pages import leave_legacy_pages
+from ui.teaching.grid_sources import random_grid
+from ui.teaching.traces import TraceSettings, TransposeSettings, as_convolution, compact_trace
 
 leave_legacy_pages()
 
@@ -169,7 +168,7 @@ def transposed_section(n: int, k: int, s: int, p: int, d: int) -> None:
         a,
         d,
     )
-    scatter = compact_scatter_trace(settings)
+    scatter = compact_trace(settings)
     inserted, padded, flipped, pads = as_convolution(settings)
     conv_settings = TraceSettings(
         json.dumps(padded), json.dumps(flipped), 0.0, "correlate", 0, "zeros", (1, 1), (d, d)

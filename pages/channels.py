@@ -18,11 +18,11 @@ import streamlit as st
 
 import conv_core as cc
 from ui import widgets
-from ui.components.stepper import clamp_step, stepper
-from ui.grid_sources import random_grid
-from ui.i18n import t, te
-from ui.legacy_pages import leave_legacy_pages
-from ui.trace_cache import TraceSettings, compact_trace
+from ui.frame.i18n import t, te
+from ui.frame.legacy_pages import leave_legacy_pages
+from ui.teaching.grid_sources import random_grid
+from ui.teaching.traces import TraceSettings, compact_trace
+from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
 
@@ -293,9 +293,9 @@ try:
 except cc.ArgumentError as err:
     st.error(te(err))
 else:
-    step = clamp_step(st.session_state.get(f"{P}.step", 0), int(compact["n_steps"]))
-    state = stepper(compact, key=f"{P}.stepper", step=step, channel_names=CHANNELS, url_param=None)
-    st.session_state[f"{P}.step"] = state.step
+    step_through(
+        compact, key=f"{P}.stepper", step_key=f"{P}.step", channel_names=CHANNELS, url_param=None
+    )
     partial_sums(x, weight, bias, f)
     feature_maps(x, weight, bias)
 

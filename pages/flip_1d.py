@@ -17,10 +17,10 @@ import streamlit as st
 
 import conv_core as cc
 from ui import widgets
-from ui.components.stepper import clamp_step, stepper
-from ui.i18n import t, te
-from ui.legacy_pages import leave_legacy_pages
-from ui.signal_figures import fft_figure, flip_animation_figure, smoothing_figure
+from ui.figures.signal import fft_figure, flip_animation_figure, smoothing_figure
+from ui.frame.i18n import t, te
+from ui.frame.legacy_pages import leave_legacy_pages
+from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
 
@@ -142,15 +142,13 @@ def flip_section(x: np.ndarray, kernel: np.ndarray) -> None:
             key=f"{P}.flip_animation",
             config={"displayModeBar": False},
         )
-    step = clamp_step(st.session_state.get(f"{P}.step", 0), int(compact["n_steps"]))
-    state = stepper(
+    step_through(
         compact,
         key=f"{P}.stepper",
-        step=step,
+        step_key=f"{P}.step",
         original_kernel=[kernel.tolist()] if op == "convolve" else None,
         url_param=None,
     )
-    st.session_state[f"{P}.step"] = state.step
     st.markdown(t("flip_1d.flip.both"))
     table = pd.DataFrame(
         {

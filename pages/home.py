@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui.i18n import t
-from ui.legacy_pages import leave_legacy_pages
-from ui.page_registry import APP_ROOT, available_pages
+from ui.frame.i18n import t
+from ui.frame.legacy_pages import leave_legacy_pages
+from ui.frame.page_registry import APP_ROOT, available_pages
 
 leave_legacy_pages()
 

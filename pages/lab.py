@@ -19,14 +19,16 @@ import numpy as np
 import streamlit as st
 
 import conv_core as cc
-from ui import code_panel, figures, widgets
-from ui.components.stepper import clamp_step, stepper
-from ui.grid_sources import image_grid
-from ui.i18n import t, te
-from ui.jobs import FULL_RES_JOBS, JobTimeout
-from ui.legacy_pages import leave_legacy_pages
-from ui.samples import load_sample
-from ui.trace_cache import TraceSettings, compact_trace
+from ui import widgets
+from ui.figures import maps as figures
+from ui.frame.i18n import t, te
+from ui.frame.jobs import FULL_RES_JOBS, JobTimeout
+from ui.frame.legacy_pages import leave_legacy_pages
+from ui.teaching.grid_sources import image_grid
+from ui.teaching.samples import load_sample
+from ui.teaching.traces import TraceSettings, compact_trace
+from ui.widgets import code_panel
+from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
 
@@ -548,7 +550,6 @@ def gallery(results: list[cc.PipelineResult], filters: list[Filter], mode: str, 
 
 def slide_panel(image: np.ndarray, f: Filter, color: str, s: dict[str, Any]) -> None:
     """A small region of the image, stepped through in the browser (the studio's stepper)."""
-    ss = st.session_state
     st.caption(t("lab.slide.intro", max=SLIDE_MAX))
     c1, c2, c3, c4, c5 = st.columns(5)
     rows, cols = (
@@ -597,11 +598,13 @@ def slide_panel(image: np.ndarray, f: Filter, color: str, s: dict[str, Any]) -> 
     except cc.ArgumentError as err:
         st.error(te(err))
         return
-    step = clamp_step(ss.get(f"{P}.slide_step", 0), int(compact["n_steps"]))
-    state = stepper(
-        compact, key=f"{P}.stepper", step=step, channel_names=channel_labels, url_param=None
+    step_through(
+        compact,
+        key=f"{P}.stepper",
+        step_key=f"{P}.slide_step",
+        channel_names=channel_labels,
+        url_param=None,
     )
-    ss[f"{P}.slide_step"] = state.step
 
 
 # ----------------------------------------------------------------------------- downloads

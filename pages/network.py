@@ -4,7 +4,7 @@ Top to bottom like the screen: a preset picker (the lecture's Keras model, LeNet
 VGG-16) that fills the input size and the layer editor (st.data_editor: type, kernel,
 stride, padding, filters); the layer table (output shape, parameters, receptive field,
 dense comparison) with totals; and the receptive field of one output unit drawn over a
-sample image, with a layer slider. The numbers are conv_core.shapes' (ui/network_stack.py).
+sample image, with a layer slider. The numbers are conv_core.shapes' (ui/teaching/network_stack.py).
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import pandas as pd
 import streamlit as st
 
 import conv_core as cc
-from ui import network_stack as ns
 from ui import widgets
-from ui.i18n import t, te
-from ui.legacy_pages import leave_legacy_pages
-from ui.samples import SAMPLES, load_sample
+from ui.figures.network import rf_figure
+from ui.frame.i18n import t, te
+from ui.frame.legacy_pages import leave_legacy_pages
+from ui.teaching import network_stack as ns
+from ui.teaching.samples import SAMPLES, load_sample
 
 leave_legacy_pages()
 
@@ -245,7 +246,7 @@ def receptive_field_view(input_hwc: tuple[int, int, int], rows: list[ns.Row]) ->
     if top < 0 or left < 0 or top + rh > h or left + rw > w:
         st.caption(t("network.rf.padding_note"))
     image = _sample(sample, h, w)
-    fig = ns.rf_figure(image, rects, labels)
+    fig = rf_figure(image, rects, labels)
     st.plotly_chart(fig, key=f"{P}.rf_chart", config={"displayModeBar": False})
     widgets.table_alternative(image, label=t("network.rf.sample"), key=f"{P}.rf_chart.table")
     st.caption(t("network.rf.help"))

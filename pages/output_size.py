@@ -15,9 +15,11 @@ import pandas as pd
 import streamlit as st
 
 import conv_core as cc
-from ui import code_panel, size_figures, widgets
-from ui.i18n import t, te
-from ui.legacy_pages import leave_legacy_pages
+from ui import widgets
+from ui.figures import sizes as size_figures
+from ui.frame.i18n import t, te
+from ui.frame.legacy_pages import leave_legacy_pages
+from ui.widgets import code_panel
 
 leave_legacy_pages()
 

@@ -15,8 +15,8 @@ import streamlit as st
 
 import conv_core as cc
 from ui import widgets
-from ui.i18n import t, te
-from ui.legacy_pages import leave_legacy_pages
+from ui.frame.i18n import t, te
+from ui.frame.legacy_pages import leave_legacy_pages
 from ui.padding_names import LIBRARIES, PADDING_NAMES, padded_cell_styles, padded_with_mask
 
 leave_legacy_pages()

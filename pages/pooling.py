@@ -17,11 +17,12 @@ import numpy as np
 import streamlit as st
 
 import conv_core as cc
-from ui import grid_input, widgets
-from ui.components.stepper import clamp_step, stepper
-from ui.i18n import t, te
-from ui.legacy_pages import leave_legacy_pages
-from ui.pool_cache import PoolSettings, compact_pool_trace, pooled
+from ui import widgets
+from ui.frame.i18n import t, te
+from ui.frame.legacy_pages import leave_legacy_pages
+from ui.teaching.traces import PoolSettings, compact_trace, pooled
+from ui.widgets import grid_input
+from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
 
@@ -257,7 +258,7 @@ if grid is not None:
         json.dumps(grid.tolist()), kernel, stride, padding, method, ceil_mode, count_include_pad
     )
     try:
-        compact = compact_pool_trace(settings)
+        compact = compact_trace(settings)
     except cc.ArgumentError as err:
         st.error(te(err))
         st.caption(t("pooling.result.impossible"))
@@ -273,8 +274,6 @@ if compact is not None and grid is not None and settings is not None:
         st.caption(t("pooling.result.max_help"))
     else:
         st.caption(t("pooling.result.avg_help"))
-    step = clamp_step(st.session_state.get(f"{P}.step", 0), int(compact["n_steps"]))
-    state = stepper(compact, key=f"{P}.stepper", step=step, url_param=None)
-    st.session_state[f"{P}.step"] = state.step
+    state = step_through(compact, key=f"{P}.stepper", step_key=f"{P}.step", url_param=None)
     output = np.asarray(compact["output"][0])
     why_pooling(grid, settings, output)

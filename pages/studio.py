@@ -18,11 +18,13 @@ import numpy as np
 import streamlit as st
 
 import conv_core as cc
-from ui import code_panel, drawn_input, grid_input, widgets
-from ui import url_state as us
-from ui.components.stepper import clamp_step, stepper
-from ui.export import MAX_GIF_FRAMES, FrameLabels, frame_indices, step_png, steps_gif
-from ui.grid_sources import (
+from ui import widgets
+from ui.figures.export import MAX_GIF_FRAMES, FrameLabels, frame_indices, step_png, steps_gif
+from ui.frame import url_state as us
+from ui.frame import url_sync
+from ui.frame.i18n import current_language, t, te
+from ui.frame.legacy_pages import leave_legacy_pages
+from ui.teaching.grid_sources import (
     MAX_GRID,
     SOURCES,
     TYPED_HIGH,
@@ -31,11 +33,11 @@ from ui.grid_sources import (
     grid_presets,
     image_grid,
 )
-from ui.i18n import current_language, t, te
-from ui.legacy_pages import leave_legacy_pages
-from ui.samples import SAMPLES
-from ui.trace_cache import TraceSettings, compact_trace
-from ui.worksheet import too_large_reason, worksheet_html
+from ui.teaching.samples import SAMPLES
+from ui.teaching.traces import TraceSettings, compact_trace
+from ui.teaching.worksheet import too_large_reason, worksheet_html
+from ui.widgets import code_panel, drawn_input, grid_input
+from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
 
@@ -327,7 +329,7 @@ if f"{P}.notices" not in st.session_state:
 
 st.title(t("studio.title"))
 st.caption(t("studio.intro"))
-widgets.show_url_notices(st.session_state[f"{P}.notices"])
+url_sync.show_url_notices(st.session_state[f"{P}.notices"])
 
 # Settings in three full-width tabs, so the stepper sits right under them on a projector.
 tab_input, tab_kernel, tab_conv = st.tabs(
@@ -399,20 +401,18 @@ if compact is not None:
             n=compact["n_steps"],
         )
     )
-    step = clamp_step(st.session_state.get(f"{P}.step", 0), int(compact["n_steps"]))
-    state = stepper(
+    state = step_through(
         compact,
         key=f"{P}.stepper",
-        step=step,
+        step_key=f"{P}.step",
         practice=practice,
         original_kernel=choice.matrix.tolist() if op == "convolve" else None,
     )
-    st.session_state[f"{P}.step"] = state.step
     with st.expander(t("studio.export.header"), icon=":material/slideshow:"):
         export_panel(compact, trace_settings, state.step)
     code_panel.show_studio_code(trace_settings, key=f"{P}.code")
 
-widgets.sync_query_params(
+url_sync.sync_query_params(
     link_schema(st.session_state[KEYS["src"]], st.session_state[KEYS["preset"]]),
     {
         "src": st.session_state[KEYS["src"]],

@@ -21,7 +21,8 @@ import streamlit as st
 
 import conv_core as cc
 from ui import widgets
-from ui.cnn_figures import (
+from ui.components.draw_grid import draw_grid
+from ui.figures.cnn import (
     BankRow,
     bars_figure,
     clicked_column,
@@ -30,13 +31,19 @@ from ui.cnn_figures import (
     training_figure,
     vector_figure,
 )
-from ui.cnn_models import HAND_DESIGNED, ModelInfo, closest_filters, digits, model_info, shipped
-from ui.components.draw_grid import draw_grid
-from ui.components.stepper import clamp_step, stepper
-from ui.i18n import t, te
-from ui.jobs import FULL_RES_JOBS, JobTimeout
-from ui.legacy_pages import leave_legacy_pages
-from ui.trace_cache import TraceSettings, compact_trace
+from ui.frame.i18n import t, te
+from ui.frame.jobs import FULL_RES_JOBS, JobTimeout
+from ui.frame.legacy_pages import leave_legacy_pages
+from ui.teaching.cnn_models import (
+    HAND_DESIGNED,
+    ModelInfo,
+    closest_filters,
+    digits,
+    model_info,
+    shipped,
+)
+from ui.teaching.traces import TraceSettings, compact_trace
+from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
 
@@ -345,9 +352,7 @@ def step_filter(model: cc.TinyCNN, counts: np.ndarray, f: int) -> None:
     except cc.ArgumentError as err:
         st.error(te(err))
         return
-    step = clamp_step(st.session_state.get(KEYS["step"], 0), int(compact["n_steps"]))
-    state = stepper(compact, key=f"{P}.stepper", step=step, url_param=None)
-    st.session_state[KEYS["step"]] = state.step
+    step_through(compact, key=f"{P}.stepper", step_key=KEYS["step"], url_param=None)
 
 
 def compare(model: cc.TinyCNN, fwd: cc.Forward) -> None:

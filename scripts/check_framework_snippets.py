@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import conv_core as cc
-from ui.code_snippets import SnippetConfig, tensorflow_snippet, torch_snippet
+from ui.teaching.code_snippets import SnippetConfig, tensorflow_snippet, torch_snippet
 
 MODES = ("zeros", "replicate", "reflect", "symmetric", "circular")
 PADDINGS: tuple[Any, ...] = (0, 1, (1, 2), ((0, 1), (2, 0)), "same", "valid")

@@ -63,7 +63,7 @@ from benchmarks.classroom.client import StudentSession, check_streamlit_version 
 from benchmarks.classroom.scenario import classroom  # noqa: E402
 from benchmarks.markdown_table import print_table  # noqa: E402
 from tests.e2e.local_server import served  # noqa: E402
-from ui.server_memory import COLLECT_EVERY_S  # noqa: E402
+from ui.frame.server_memory import COLLECT_EVERY_S  # noqa: E402
 
 SETTLE_S = 15.0  # after the last session closes, before "RSS after"
 TICK = os.sysconf("SC_CLK_TCK")
@@ -169,7 +169,7 @@ async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> list[dict]
         probe = StudentSession(url)
         await probe.open("")
         await probe.close()
-        # The app's collector thread (ui/server_memory.py) runs once a minute.
+        # The app's collector thread (ui/frame/server_memory.py) runs once a minute.
         await asyncio.sleep(COLLECT_EVERY_S + 5.0)
         await sampler.stop()
         caches, lookups = await asyncio.to_thread(cache_stats, url)

@@ -10,7 +10,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from ui.components.stepper import COMPONENT_NAME as STEPPER
-from ui.i18n import LANG_KEY, LANGUAGES, translate
+from ui.frame.i18n import LANG_KEY, LANGUAGES, translate
 
 
 def rerun(at: AppTest) -> AppTest:
@@ -106,5 +106,5 @@ def open_table_alternatives(at: AppTest) -> AppTest:
 
 
 def open_code_panel(at: AppTest) -> AppTest:
-    """Open the "Show code" expander (``ui.code_panel``)."""
+    """Open the "Show code" expander (``ui.widgets.code_panel``)."""
     return open_expanders(at, "code.header")

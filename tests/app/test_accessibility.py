@@ -29,8 +29,8 @@ from plotly.exceptions import PlotlyError
 from streamlit.testing.v1 import AppTest
 
 from tests.app.apptest_helpers import open_page, open_table_alternatives, rerun
-from ui.i18n import translate
-from ui.page_registry import APP_ROOT, PAGES
+from ui.frame.i18n import translate
+from ui.frame.page_registry import APP_ROOT, PAGES
 from ui.widgets import grid_frame, table_alt_frame
 
 APP = APP_ROOT / "tests" / "app" / "app_entry.py"

@@ -22,8 +22,8 @@ from streamlit.testing.v1 import AppTest
 import conv_core as cc
 from tests.app.apptest_helpers import rerun as _rerun
 from tests.app.apptest_helpers import set_widget as _set
-from ui.grid_sources import random_grid
-from ui.i18n import LANG_KEY, load_strings
+from ui.frame.i18n import LANG_KEY, load_strings
+from ui.teaching.grid_sources import random_grid
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "arithmetic.py"

@@ -1,6 +1,6 @@
 """The "Show code" panel on the studio, the lab and the output-size page (AppTest).
 
-For each page: the panel's three snippets equal what ui.code_snippets generates for the
+For each page: the panel's three snippets equal what ui.teaching.code_snippets generates for the
 settings the test gave the page (through a link or the page's own widgets), and the
 NumPy/SciPy snippet, run in a fresh Python, prints the page's own numbers: the studio's
 stepper output, the lab's feature map (the values its chart carries), the output-size
@@ -31,10 +31,10 @@ from tests.app.apptest_helpers import (
     stepper_payload,
 )
 from ui import widgets
-from ui.code_panel import IMAGE_FILE, lab_config, shape_config
-from ui.code_snippets import CORNER, SnippetConfig, snippets
-from ui.grid_sources import grid_presets
-from ui.i18n import LANG_KEY, load_strings
+from ui.frame.i18n import LANG_KEY, load_strings
+from ui.teaching.code_snippets import CORNER, SnippetConfig, snippets
+from ui.teaching.grid_sources import grid_presets
+from ui.widgets.code_panel import IMAGE_FILE, lab_config, shape_config
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDIO = ROOT / "pages" / "studio.py"
@@ -61,7 +61,7 @@ def panel(at: AppTest) -> dict[str, str]:
 
 
 def generated(cfg: SnippetConfig) -> dict[str, str]:
-    """What ui.code_snippets writes for ``cfg`` (st.code drops the final newline)."""
+    """What ui.teaching.code_snippets writes for ``cfg`` (st.code drops the final newline)."""
     return {lib: code.rstrip("\n") for lib, code in snippets(cfg).items()}
 
 

@@ -1,4 +1,4 @@
-"""AppTest of "draw your own input" (ui/drawn_input.py) on the studio and the lab.
+"""AppTest of "draw your own input" (ui/widgets/drawn_input.py) on the studio and the lab.
 
 The drawing component is not rendered under AppTest; a drawing is simulated as the browser
 reports it (the component's state ``{"bitmap": {"bits": hex, "token": the payload's
@@ -19,14 +19,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
-import ui.drawn_input as di
+import ui.widgets.drawn_input as di
 from tests.app.apptest_helpers import assert_translated, component_payload, rerun
 from tests.app.apptest_helpers import set_widget as _set
 from tests.app.test_lab import _array, _assert_map_figure, _expected, _final, _shapes, _spec
 from tests.app.test_studio import _grid, _output, _query, _trace
 from ui.components.draw_grid import COMPONENT_NAME as DRAW_GRID
 from ui.components.draw_grid import decode_bitmap, encode_bitmap
-from ui.i18n import LANG_KEY, translate
+from ui.frame.i18n import LANG_KEY, translate
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDIO = ROOT / "pages" / "studio.py"

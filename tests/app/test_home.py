@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui.page_registry as registry
-from ui.i18n import LANG_KEY, translate
+import ui.frame.page_registry as registry
+from ui.frame.i18n import LANG_KEY, translate
 
 APP = Path(__file__).resolve().parent / "app_entry.py"  # app.py; see app_entry.py for why
 # A stand-in for a second page, so the list is tested whether or not pages/studio.py exists.

@@ -15,7 +15,7 @@ The numbers are checked against conv_core run here on the same preview image
   selection, and writing ``at.session_state["lab.result"]`` does not reach the chart);
 * download bytes live in the run's media storage, which AppTest drops after each run:
   the ``media`` fixture keeps them (:func:`_download`);
-* the full-resolution queue: the test holds both of ``ui.jobs.FULL_RES_JOBS``'s slots
+* the full-resolution queue: the test holds both of ``ui.frame.jobs.FULL_RES_JOBS``'s slots
   from threads; the ``alerts`` fixture records every alert the page sends during a run
   (an ``st.empty`` keeps only its last one in the final tree).
 
@@ -49,11 +49,11 @@ from tests.app.apptest_helpers import rerun as _rerun
 from tests.app.apptest_helpers import set_widget as _set
 from tests.app.apptest_helpers import stepper_payload as _payload
 from tests.core.test_image_io import _frames, _palette_image, noise_image, png_1bit, save
-from ui.grid_sources import image_grid
-from ui.i18n import LANG_KEY, load_strings, translate
-from ui.jobs import FULL_RES_JOBS, JobLimiter
-from ui.page_registry import APP_ROOT
-from ui.samples import load_sample
+from ui.frame.i18n import LANG_KEY, load_strings, translate
+from ui.frame.jobs import FULL_RES_JOBS, JobLimiter
+from ui.frame.page_registry import APP_ROOT
+from ui.teaching.grid_sources import image_grid
+from ui.teaching.samples import load_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / "pages" / "lab.py"

@@ -32,8 +32,8 @@ from tests.app.test_lab import (
     alerts,  # noqa: F401  (fixture)
     media,  # noqa: F401  (fixture)
 )
-from ui.i18n import LANG_KEY, translate
-from ui.samples import load_sample
+from ui.frame.i18n import LANG_KEY, translate
+from ui.teaching.samples import load_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / "pages" / "lab.py"
@@ -133,9 +133,9 @@ def test_plain_http_to_another_computer_is_a_warning(
     lang: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Opened as http://<LAN address>: the browser will refuse, so the page warns."""
-    import ui.widgets
+    import ui.widgets.image_input
 
-    monkeypatch.setattr(ui.widgets, "camera_blocked", lambda url: True)
+    monkeypatch.setattr(ui.widgets.image_input, "camera_blocked", lambda url: True)
     at = _camera_page(lang)
     warnings = [w.value for w in at.warning]
     assert warnings == [translate(lang, "image.camera_blocked")]

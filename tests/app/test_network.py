@@ -1,6 +1,6 @@
 """AppTest of the Network stack page (pages/network.py).
 
-The table and totals are checked against conv_core.shapes (through ui.network_stack's
+The table and totals are checked against conv_core.shapes (through ui.teaching.network_stack's
 presets and independent conv_core calls), the receptive-field summary against
 conv_core.receptive_field, custom layers (set through the page's stored editor rows, which
 AppTest cannot type into) and errors as clear messages, in English and Korean.
@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 import conv_core as cc
 from tests.app.apptest_helpers import open_page
 from tests.app.apptest_helpers import rerun as _rerun
-from ui import network_stack as ns
+from ui.teaching import network_stack as ns
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "network.py"
@@ -52,7 +52,7 @@ def _no_raw_keys(at: AppTest) -> None:
 
 
 def _conv_total(name: str) -> int:
-    """Independent of ui.network_stack.layer_rows: conv_param_count over the preset's convs."""
+    """conv_param_count over the preset's convs (independent of network_stack.layer_rows)."""
     net = ns.PRESETS[name]
     c, total = net.input_hwc[2], 0
     for lay in net.layers:

@@ -24,8 +24,8 @@ import conv_core as cc
 from tests.app.apptest_helpers import rerun as _rerun
 from tests.app.apptest_helpers import set_widget as _set
 from tests.app.test_studio import _ALL_KEYS, _PLACEHOLDER, _proto_strings
-from ui.i18n import LANG_KEY, load_strings
-from ui.size_figures import Axis, unvisited_inputs
+from ui.figures.sizes import Axis, unvisited_inputs
+from ui.frame.i18n import LANG_KEY, load_strings
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "output_size.py"

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
 from tests.app.apptest_helpers import assert_translated, open_page, page_text, set_widget
-from ui.i18n import load_strings
+from ui.frame.i18n import load_strings
 from ui.padding_names import LIBRARIES, PADDING_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]

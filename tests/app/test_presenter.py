@@ -6,9 +6,9 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from tests.app.apptest_helpers import stepper_payload
-from ui import presenter
-from ui.i18n import translate
-from ui.page_registry import APP_ROOT
+from ui.frame import presenter
+from ui.frame.i18n import translate
+from ui.frame.page_registry import APP_ROOT
 
 APP = Path(__file__).resolve().parent / "app_entry.py"  # app.py; see app_entry.py for why
 

@@ -34,10 +34,10 @@ from tests.app.apptest_helpers import rerun as _rerun
 from tests.app.apptest_helpers import set_widget as _set
 from tests.app.apptest_helpers import stepper_payload as _payload
 from ui.components.stepper import stepper_strings
-from ui.grid_sources import grid_presets, image_grid, random_grid
-from ui.i18n import LANG_KEY, load_strings, translate
-from ui.page_registry import APP_ROOT
-from ui.samples import load_sample_with_info
+from ui.frame.i18n import LANG_KEY, load_strings, translate
+from ui.frame.page_registry import APP_ROOT
+from ui.teaching.grid_sources import grid_presets, image_grid, random_grid
+from ui.teaching.samples import load_sample_with_info
 from ui.widgets import apply_edits, frame_to_cells
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,7 +176,7 @@ _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 def _assert_fully_translated(at: AppTest, lang: str) -> list[str]:
-    """No exception (a key missing in every language raises KeyError in ui.i18n.translate),
+    """No exception (a key missing in every language raises KeyError in ui.frame.i18n.translate),
     no raw dotted key such as ``studio.title`` on screen, no unfilled ``{placeholder}``,
     and in Korean no English string that has a different Korean translation."""
     assert not at.exception, at.exception

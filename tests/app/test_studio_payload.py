@@ -4,7 +4,7 @@ The page is opened with AppTest from a link holding one configuration (one run e
 stepper component is not rendered under AppTest, but its element is kept: the proto's
 ``json`` field is the exact ``data`` the page passed (``ui.components.stepper.stepper_data``), so
 ``payload["trace"]`` is what the browser steps through. The test computes the same
-configuration independently (grid from ``ui.grid_sources``, kernel and padding as typed)
+configuration independently (grid from ``ui.teaching.grid_sources``, kernel and padding as typed)
 and checks that
 
 - the payload's trace equals ``conv_core.to_compact`` of conv_core's own trace of it;
@@ -25,9 +25,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
-from ui.grid_sources import grid_presets, image_grid, random_grid
-from ui.i18n import LANG_KEY
-from ui.samples import load_sample_with_info
+from ui.frame.i18n import LANG_KEY
+from ui.teaching.grid_sources import grid_presets, image_grid, random_grid
+from ui.teaching.samples import load_sample_with_info
 
 STUDIO = Path(__file__).resolve().parents[2] / "pages" / "studio.py"
 LECTURE = grid_presets()["feature_map_6x6"]

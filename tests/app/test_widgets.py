@@ -12,7 +12,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
-from ui.i18n import LANG_KEY
+from ui.frame.i18n import LANG_KEY
 
 TIMEOUT = 30
 

@@ -2,7 +2,7 @@
 
 The button's data is built only when clicked (a deferred download), so the test records
 the callable the page registers with Streamlit's media file manager and calls it: the
-bytes must equal ``ui.worksheet.worksheet_html`` of the page's own trace (the stepper's
+bytes must equal ``ui.teaching.worksheet.worksheet_html`` of the page's own trace (the stepper's
 payload) and of a trace computed here straight from conv_core with the link's settings.
 """
 
@@ -19,9 +19,9 @@ from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
 from tests.app.apptest_helpers import stepper_payload
-from ui.grid_sources import random_grid
-from ui.i18n import LANG_KEY, translate
-from ui.worksheet import too_large_reason, worksheet_html
+from ui.frame.i18n import LANG_KEY, translate
+from ui.teaching.grid_sources import random_grid
+from ui.teaching.worksheet import too_large_reason, worksheet_html
 
 STUDIO = Path(__file__).resolve().parents[2] / "pages" / "studio.py"
 KEY = "studio.worksheet"

@@ -55,7 +55,7 @@ def streamlit_server() -> Iterator[Callable[[str | Path], str]]:
 def fresh_app_url() -> Iterator[str]:
     """A new server of the app for one test: its first script run is the test's first page.
 
-    (A server's first run differs: see ui/legacy_pages.py.)
+    (A server's first run differs: see ui/frame/legacy_pages.py.)
     """
     with served(REPO / "app.py", REPO / "streamlit-test-server-fresh.log") as (_, url):
         yield url

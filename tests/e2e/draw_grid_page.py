@@ -21,7 +21,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from ui.components.draw_grid import block_counts, draw_grid, encode_bitmap  # noqa: E402
-from ui.i18n import LANG_KEY  # noqa: E402
+from ui.frame.i18n import LANG_KEY  # noqa: E402
 
 if st.query_params.get("lang") == "ko":
     st.session_state[LANG_KEY] = "ko"

@@ -23,7 +23,7 @@ import conv_core as cc
 from tests.e2e.local_server import CHROMIUM_ARGS
 from tests.e2e.stepper_dom import arith
 from ui.components.draw_grid import decode_bitmap
-from ui.grid_sources import grid_presets
+from ui.teaching.grid_sources import grid_presets
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 import conv_core as cc
 from tests.e2e.stepper_dom import arith, step_of
-from ui.grid_sources import grid_presets
+from ui.teaching.grid_sources import grid_presets
 
 pytestmark = pytest.mark.e2e
 

@@ -1,6 +1,7 @@
 """Every control reachable by keyboard (issue 8, accessibility audit), in the real app in Chromium.
 
-On each page of ``ui.page_registry.PAGES`` the test lists the visible Streamlit controls in the
+On each page of ``ui.frame.page_registry.PAGES`` the test lists the visible Streamlit controls in
+the
 sidebar and the main area (inputs, buttons, selects, sliders, segmented controls, radios,
 checkboxes, links, expander summaries, data grids: anything natively focusable or with a
 tabindex >= 0), then presses Tab up to :data:`MAX_TABS` times, recording every element that
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.page_registry import PAGES
+from ui.frame.page_registry import PAGES
 
 pytestmark = pytest.mark.e2e
 

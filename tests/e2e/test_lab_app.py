@@ -18,8 +18,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 import conv_core as cc
-from ui.i18n import translate
-from ui.samples import load_sample
+from ui.frame.i18n import translate
+from ui.teaching.samples import load_sample
 
 pytestmark = pytest.mark.e2e
 

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 import conv_core as cc
-from ui.code_snippets import SnippetConfig, numpy_snippet, torch_snippet
-from ui.grid_sources import grid_presets
+from ui.teaching.code_snippets import SnippetConfig, numpy_snippet, torch_snippet
+from ui.teaching.grid_sources import grid_presets
 
 pytestmark = pytest.mark.e2e
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ui.page_registry import PAGES, available_pages
+from ui.frame.page_registry import PAGES, available_pages
 
 pytestmark = pytest.mark.e2e
 

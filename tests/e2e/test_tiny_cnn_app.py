@@ -18,8 +18,8 @@ from playwright.sync_api import Locator, expect
 
 import conv_core as cc
 from tests.e2e.stepper_dom import arith, step_of
-from ui.cnn_figures import percent_text
 from ui.components.draw_grid import decode_bitmap
+from ui.figures.cnn import percent_text
 
 pytestmark = pytest.mark.e2e
 

@@ -19,8 +19,8 @@ import pytest
 from playwright.sync_api import expect
 
 import conv_core as cc
-from ui.i18n import translate
-from ui.worksheet import too_large_reason, worksheet_html
+from ui.frame.i18n import translate
+from ui.teaching.worksheet import too_large_reason, worksheet_html
 
 pytestmark = pytest.mark.e2e
 

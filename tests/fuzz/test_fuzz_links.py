@@ -23,10 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from ui import draw_grid, drawn_input
-from ui import url_state as us
-from ui.grid_sources import grid_presets
-from ui.i18n import LANG_KEY
+from ui.components import draw_grid
+from ui.frame import url_state as us
+from ui.frame.i18n import LANG_KEY
+from ui.teaching.grid_sources import grid_presets
+from ui.widgets import drawn_input
 
 ROOT = Path(__file__).resolve().parents[2]
 

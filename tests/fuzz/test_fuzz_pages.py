@@ -1,5 +1,5 @@
 """Fuzz of what people type on the other pages: the network page's layer editor (its rows
-go through ``ui.network_stack.records_to_layers`` and ``layer_rows``), the 1D page's typed
+go through ``ui.teaching.network_stack.records_to_layers`` and ``layer_rows``), the 1D page's typed
 signal and kernel, and the pooling page's typed grid (through the real pages under
 AppTest, a few examples each).
 """
@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
-from ui import network_stack as ns
-from ui.i18n import LANG_KEY
+from ui.frame.i18n import LANG_KEY
+from ui.teaching import network_stack as ns
 
 ROOT = Path(__file__).resolve().parents[2]
 

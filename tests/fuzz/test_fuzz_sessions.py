@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from ui.i18n import LANG_KEY
+from ui.frame.i18n import LANG_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / "pages" / "lab.py"

@@ -46,7 +46,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
-from ui.i18n import LANG_KEY
+from ui.frame.i18n import LANG_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_FILES = sorted(
@@ -179,7 +179,7 @@ def test_the_checker_catches_each_pattern(tmp_path: Path) -> None:
 
 def test_kernel_text_is_never_evaluated() -> None:
     """A kernel cell or link that is code is refused as text (nothing runs)."""
-    from ui import url_state as us
+    from ui.frame import url_state as us
 
     marker = ROOT / "test-artifacts" / "pwned"
     code = f"__import__('pathlib').Path({str(marker)!r}).touch() or 1"
@@ -306,9 +306,9 @@ def test_the_recorder_sees_writes(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 
 
 def test_upload_and_camera_pass_bytes_to_conv_core() -> None:
-    """ui/widgets.py: uploads and camera photos go through one decoder that reads the
+    """ui/widgets/image_input.py: uploads and camera photos go through one decoder that reads the
     file's bytes (``getvalue()``) and hands them to conv_core; the file name is only shown."""
-    source = (ROOT / "ui" / "widgets.py").read_text(encoding="utf-8")
+    source = (ROOT / "ui" / "widgets" / "image_input.py").read_text(encoding="utf-8")
     tree = ast.parse(source)
     funcs = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
     decode = ast.unparse(funcs["_decode_file"])

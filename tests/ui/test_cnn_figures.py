@@ -1,4 +1,4 @@
-"""The Tiny CNN page's figure builders (ui/cnn_figures.py) and shared data (ui/cnn_models.py)."""
+"""The Tiny CNN page's figures (ui/figures/cnn.py) and shared data (ui/teaching/cnn_models.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ui.cnn_figures import (
+from ui.figures.cnn import (
     INK,
     BankRow,
     bars_figure,
@@ -18,8 +18,8 @@ from ui.cnn_figures import (
     training_figure,
     vector_figure,
 )
-from ui.cnn_models import closest_filters
-from ui.figures import COLORSCALES
+from ui.figures.maps import COLORSCALES
+from ui.teaching.cnn_models import closest_filters
 
 WORDS = {"loss": "loss", "accuracy": "acc", "epoch": "epoch", "train": "tr", "test": "te"}
 

@@ -1,4 +1,4 @@
-"""The code snippets (ui/code_snippets.py) and the padding-name table (ui/padding_names.py).
+"""The code snippets (ui/teaching/code_snippets.py) and the padding-name table.
 
 - NumPy/SciPy snippets are executed (a fresh namespace; a few in a fresh interpreter that
   cannot import ConvLab) and what they print is compared with conv_core's output, over many
@@ -34,7 +34,8 @@ from PIL import Image
 from scipy import ndimage, signal
 
 import conv_core as cc
-from ui.code_snippets import (
+from ui.padding_names import LIBRARIES, PADDING_NAMES
+from ui.teaching.code_snippets import (
     SnippetConfig,
     numpy_snippet,
     snippets,
@@ -42,7 +43,6 @@ from ui.code_snippets import (
     tf_padding,
     torch_snippet,
 )
-from ui.padding_names import LIBRARIES, PADDING_NAMES
 
 NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
 MODES = tuple(cc.PADDING_MODES)

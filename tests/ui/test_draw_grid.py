@@ -19,7 +19,7 @@ from ui.components.draw_grid import (
     resolve_bitmap,
     value_token,
 )
-from ui.i18n import load_strings
+from ui.frame.i18n import load_strings
 
 sides = st.integers(1, 40)
 

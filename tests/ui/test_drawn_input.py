@@ -1,4 +1,4 @@
-"""ui/drawn_input.py's pure parts (the drawing's link value, resizing, grid and image) and
+"""ui/widgets/drawn_input.py's pure parts (the drawing's link value, resizing, grid and image) and
 ui/widgets.camera_blocked (when a browser refuses the camera)."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import conv_core as cc
-import ui.drawn_input as di
-from ui import url_state as us
+import ui.widgets.drawn_input as di
 from ui.components.draw_grid import encode_bitmap
-from ui.i18n import translate
+from ui.frame import url_state as us
+from ui.frame.i18n import translate
 from ui.widgets import camera_blocked
 
 PARAM = di.BitmapParam("draw", di.empty())

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 import conv_core as cc
-from ui.export import (
+from ui.figures.export import (
     _COLOURS,
     FrameLabels,
     _FramePainter,

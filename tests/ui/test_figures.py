@@ -1,4 +1,4 @@
-"""Figure builders (ui/figures.py): inspected as figures, serialised, and run through
+"""Figure builders (ui/figures/maps.py): inspected as figures, serialised, and run through
 st.plotly_chart in AppTest. What a click returns in a real browser was checked by hand in
 Chromium (see the module docstring); here the figure carries what that needs."""
 
@@ -17,7 +17,7 @@ from streamlit.proto.PlotlyChart_pb2 import PlotlyChart as PlotlyChartProto
 from streamlit.testing.v1 import AppTest
 
 from conv_core import DISPLAY_MODES, to_display
-from ui.figures import (
+from ui.figures.maps import (
     COLORBAR_STRIP_PX,
     COLORSCALES,
     DISPLAY_COLORSCALES,

@@ -5,7 +5,7 @@ import string
 import pytest
 
 import conv_core as cc
-from ui.i18n import (
+from ui.frame.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
     error_text,
@@ -172,8 +172,8 @@ def test_padding_modes_are_translated_and_english_matches_conv_core(name: str) -
 
 
 def test_samples_and_pages_have_strings() -> None:
-    from ui.page_registry import PAGES
-    from ui.samples import SAMPLES
+    from ui.frame.page_registry import PAGES
+    from ui.teaching.samples import SAMPLES
 
     for sample in SAMPLES.values():
         assert EN[sample.title_key] and KO[sample.title_key]

@@ -1,4 +1,4 @@
-"""ui.jobs.JobLimiter: how many run, who goes next, what frees a slot.
+"""ui.frame.jobs.JobLimiter: how many run, who goes next, what frees a slot.
 
 Threads are coordinated with events and conditions only: every wait has a generous
 timeout that is never reached when the limiter works, so no test depends on timing.
@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from ui import jobs
-from ui.jobs import FULL_RES_JOBS, JobLimiter, JobTimeout
+from ui.frame import jobs
+from ui.frame.jobs import FULL_RES_JOBS, JobLimiter, JobTimeout
 
 WAIT = 10.0  # seconds; only reached if the limiter is broken
 
@@ -285,7 +285,7 @@ def test_bad_run_arguments(kwargs: dict[str, Any], text: str) -> None:
 def test_the_apps_limiter_and_no_streamlit() -> None:
     assert isinstance(FULL_RES_JOBS, JobLimiter) and FULL_RES_JOBS.slots == 2
     repo = Path(__file__).resolve().parents[2]
-    code = "import sys, ui.jobs; print('streamlit' in sys.modules)"
+    code = "import sys, ui.frame.jobs; print('streamlit' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True
     )

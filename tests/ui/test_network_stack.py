@@ -1,11 +1,12 @@
-"""The layer-stack logic of the Network stack page (ui/network_stack.py)."""
+"""The layer-stack logic of the Network stack page (ui/teaching/network_stack.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 import conv_core as cc
-from ui import network_stack as ns
+from ui.figures.network import rf_figure
+from ui.teaching import network_stack as ns
 
 
 def _rows(name: str) -> list[ns.Row]:
@@ -120,7 +121,7 @@ def test_unit_rect_and_nearest_unit():
 def test_rf_figure_draws_one_rect_per_layer():
     import numpy as np
 
-    fig = ns.rf_figure(np.zeros((8, 8)), [(0, 0, 3, 3), (-1, -1, 6, 6)], ["a", "b"])
+    fig = rf_figure(np.zeros((8, 8)), [(0, 0, 3, 3), (-1, -1, 6, 6)], ["a", "b"])
     assert len(fig.layout.shapes) == 2
     assert fig.layout.shapes[-1].line.width == 3
     assert ns.resize_gray(np.zeros((10, 20, 3)), (5, 6)).shape == (5, 6)

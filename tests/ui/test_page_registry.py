@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ui.page_registry import PAGES, PageEntry, available_pages
+from ui.frame.page_registry import PAGES, PageEntry, available_pages
 
 
 def test_page_registry_has_one_default_and_unique_paths() -> None:

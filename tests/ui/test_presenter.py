@@ -1,4 +1,4 @@
-"""Presenter mode's pure parts (ui.presenter) and the stepper's payload flag, without a browser."""
+"""Presenter mode's pure parts (ui.frame.presenter_style) and the stepper's payload flag."""
 
 import re
 import string
@@ -6,10 +6,10 @@ import string
 import pytest
 
 import conv_core as cc
-from ui import presenter
-from ui import url_state as us
 from ui.components.stepper import stepper_data, stepper_strings
-from ui.i18n import LANGUAGES, load_strings
+from ui.frame import presenter_style as presenter
+from ui.frame import url_state as us
+from ui.frame.i18n import LANGUAGES, load_strings
 
 LECTURE = cc.to_compact(cc.trace_correlate2d([[1, 2, 0], [0, 1, 3], [2, 0, 1]], [[1, 0], [0, 1]]))
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ui.samples import SAMPLES, SAMPLES_DIR, load_sample, load_sample_with_info
+from ui.teaching.samples import SAMPLES, SAMPLES_DIR, load_sample, load_sample_with_info
 
 LICENSES = (SAMPLES_DIR / "LICENSES.md").read_text(encoding="utf-8")
 

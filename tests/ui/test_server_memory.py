@@ -1,4 +1,4 @@
-"""ui.server_memory: freed large arrays really leave the process (glibc only)."""
+"""ui.frame.server_memory: freed large arrays really leave the process (glibc only)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.server_memory import collect_now, release_large_blocks, start_collector
+from ui.frame.server_memory import collect_now, release_large_blocks, start_collector
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import sys
 import numpy as np
-from ui.server_memory import collect_now, release_large_blocks, start_collector
+from ui.frame.server_memory import collect_now, release_large_blocks, start_collector
 if sys.argv[1] == "fixed":
     release_large_blocks()
 first = np.ones(1 << 20)  # 8 MB, mapped on its own; freeing it raises glibc's threshold

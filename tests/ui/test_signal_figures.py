@@ -1,11 +1,11 @@
-"""Unit tests of ui/signal_figures.py (pure figure builders)."""
+"""Unit tests of ui/figures/signal.py (pure figure builders)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from ui.signal_figures import fft_figure, smoothing_figure
+from ui.figures.signal import fft_figure, smoothing_figure
 
 
 def test_smoothing_figure_has_both_lines():
@@ -40,7 +40,7 @@ def test_fft_figure_rejects_mismatch():
 
 
 def test_flip_animation_ends_at_the_reversed_kernel():
-    from ui.signal_figures import flip_animation_figure
+    from ui.figures.signal import flip_animation_figure
 
     fig = flip_animation_figure([1, 0, -1, 2], title="t", play_label="play", steps=6)
     first, last = fig.frames[0].data[0], fig.frames[-1].data[0]

@@ -1,11 +1,11 @@
-"""ui/size_figures.py: the output-size drawing as plain arrays (no Streamlit)."""
+"""ui/figures/sizes.py: the output-size drawing as plain arrays (no Streamlit)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 import conv_core as cc
-from ui.size_figures import INPUT, OUTPUT, PAD, UNVISITED, Axis, size_figure, unvisited_inputs
+from ui.figures.sizes import INPUT, OUTPUT, PAD, UNVISITED, Axis, size_figure, unvisited_inputs
 
 LABELS = {
     "padding": "pad",

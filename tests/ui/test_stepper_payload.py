@@ -17,7 +17,7 @@ from ui.components.stepper import (
     stepper_strings,
     trace_id,
 )
-from ui.i18n import LANGUAGES, load_strings
+from ui.frame.i18n import LANGUAGES, load_strings
 
 JS = Path(__file__).resolve().parents[2] / "ui" / "components" / "stepper" / "stepper.js"
 RNG = np.random.default_rng(3)

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import conv_core as cc
-from ui import url_state as us
+from ui.frame import url_state as us
 
 LECTURE_K = ((1, 0, 1), (0, 1, 0), (1, 0, 1))
 

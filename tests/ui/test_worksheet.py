@@ -1,4 +1,4 @@
-"""The printable worksheet (ui/worksheet.py): every number on it against conv_core.
+"""The printable worksheet (ui/teaching/worksheet.py): every number on it against conv_core.
 
 The HTML is parsed with the standard library's ``html.parser``; each grid's numbers are
 compared with conv_core's (and NumPy's ``np.pad`` for the padding), the size formula's
@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import conv_core as cc
-from ui.i18n import load_strings, translate
-from ui.trace_cache import TraceSettings
-from ui.worksheet import (
+from ui.frame.i18n import load_strings, translate
+from ui.teaching.traces import TraceSettings
+from ui.teaching.worksheet import (
     MAX_INPUT,
     MAX_KERNEL,
     MAX_OUTPUT,

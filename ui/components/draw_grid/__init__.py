@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ui.i18n import strings_with_prefix
+from ui.frame.i18n import strings_with_prefix
 
 __all__ = [
     "BRUSHES",
@@ -364,7 +364,7 @@ def draw_grid(
     """
     import streamlit as st
 
-    from ui.i18n import current_language
+    from ui.frame.i18n import current_language
 
     rows, cols = _check_shape(rows, cols)
     passed = _check_value(value, rows, cols)

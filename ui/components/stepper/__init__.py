@@ -19,7 +19,7 @@ Keys (← → Home End Space Esc, ``?`` for the list of them) work anywhere on t
 clicking the stepper first, unless the focus is in a field or another control that uses keys
 (one document-level listener in ``stepper.js``). With several steppers on a page the keys go to
 the one last clicked or focused, else to the first one on screen. Presenter mode
-(:mod:`ui.presenter`) is read from the session here, so no page passes it.
+(:mod:`ui.frame.presenter`) is read from the session here, so no page passes it.
 
 Examples
 --------
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ui.i18n import strings_with_prefix
+from ui.frame.i18n import strings_with_prefix
 
 __all__ = [
     "COMPONENT_NAME",
@@ -175,7 +175,7 @@ def stepper_data(
     score : mapping, optional
         ``{"right": int, "total": int}``: the practice score so far (a remount keeps it).
     presenter : bool, optional
-        Presenter mode (:mod:`ui.presenter`): larger cells and text for a projector.
+        Presenter mode (:mod:`ui.frame.presenter`): larger cells and text for a projector.
 
     Returns
     -------
@@ -258,7 +258,7 @@ def stepper(
         Initial step (0-based), e.g. from the URL; clamped to the trace.
     practice, show_formula, original_kernel, channel_names, url_param
         As :func:`stepper_data`. Presenter mode is read from the session
-        (:func:`ui.presenter.is_on`), so no page passes it.
+        (:func:`ui.frame.presenter.is_on`), so no page passes it.
     height : int, optional
         Fixed height in pixels (scrolls inside); default: as tall as its content.
     on_change : callable, optional
@@ -272,8 +272,8 @@ def stepper(
     """
     import streamlit as st
 
-    from ui import presenter as presenter_mode
-    from ui.i18n import current_language
+    from ui.frame import presenter as presenter_mode
+    from ui.frame.i18n import current_language
 
     if strings is None:
         strings = stepper_strings(current_language())

@@ -11,7 +11,7 @@ Three kinds of picture, each a pure function tested without a browser
 * :func:`bars_figure` and :func:`training_figure` -- the class scores and
   probabilities, and the loss and accuracy while training.
 
-Colours follow ui/figures.py: signed values (weights, feature maps before ReLU) on the
+Colours follow ui/figures/maps.py: signed values (weights, feature maps before ReLU) on the
 colour-blind-safe diverging RdBu scale centred on 0; values that are never negative
 (the digit's counts, ReLU and pooled maps) as ink on paper, white = 0 and black = the
 row's largest value, like the drawing. Every word comes in translated.
@@ -29,7 +29,7 @@ import numpy.typing as npt
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from ui.figures import COLORSCALES, FONT_SIZE, OKABE_ITO, _text_colour, format_number
+from ui.figures.maps import COLORSCALES, FONT_SIZE, OKABE_ITO, _text_colour, format_number
 
 __all__ = [
     "INK",
@@ -120,7 +120,7 @@ def grid_bank_figure(
         Row whose grids take clicks: each gets an invisible scatter point per cell with
         ``customdata`` = its column, so ``st.plotly_chart(..., on_select="rerun",
         selection_mode="points")`` reports which column was clicked (plotly heatmaps
-        are not selectable, see ui/figures.py).
+        are not selectable, see ui/figures/maps.py).
     hover_row, hover_col : str, optional
         Translated words of the hover ("row 2, col 5").
 

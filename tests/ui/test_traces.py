@@ -1,4 +1,5 @@
-"""The studio's cached trace: the same numbers as conv_core, one entry per configuration."""
+"""The one trace cache (ui/teaching/traces.py): the same numbers as conv_core, one entry per
+configuration, for convolutions, pooling and the transposed convolution's scatter view."""
 
 import json
 
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 
 import conv_core as cc
-from ui.trace_cache import TraceSettings, compact_trace
+from ui.teaching.traces import PoolSettings, TraceSettings, TransposeSettings, compact_trace
 
 GRID = np.arange(30).reshape(5, 6) % 7 - 3
 KERNEL = np.array([[1, 2, 0], [0, -1, 3]])
@@ -64,3 +65,19 @@ def test_conv2d_three_channels_sum_then_bias():
     compact = compact_trace(settings)
     expected = sum(cc.correlate2d(x[c], w[c]) for c in range(3)) + 1
     np.testing.assert_array_equal(np.asarray(compact["output"]).reshape(expected.shape), expected)
+
+
+def test_pooling_settings_go_through_the_same_cache() -> None:
+    settings = PoolSettings(json.dumps(GRID.tolist()), 2, 2, 0, "max", False, True)
+    compact = compact_trace(settings)
+    expected = cc.to_compact(cc.trace_pool2d(GRID, kernel_size=2, stride=2), digits=9)
+    assert compact == expected
+    assert compact["op"] != compact_trace(_settings())["op"]
+
+
+def test_transpose_settings_give_the_scatter_trace() -> None:
+    small, kernel = [[1, 2], [3, 4]], [[1, 0], [0, -1]]
+    settings = TransposeSettings(json.dumps(small), json.dumps(kernel), 2, 0, 0, 1)
+    compact = compact_trace(settings)
+    trace = cc.trace_conv_transpose2d(np.array(small), np.array(kernel), stride=2)
+    assert compact == cc.to_compact(trace, digits=9)

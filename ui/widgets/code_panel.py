@@ -1,11 +1,11 @@
 """The "Show code" panel: PyTorch, NumPy/SciPy and TensorFlow code for the settings on screen.
 
-The snippets come from :mod:`ui.code_snippets` (pure, tested by running them); this module
+The snippets come from :mod:`ui.teaching.code_snippets` (pure, tested by running them); this module
 only lays them out (an expander with three tabs, ``st.code`` with its copy button and a
 one-line note of what each prints) and turns a page's settings into a
-:class:`~ui.code_snippets.SnippetConfig`:
+:class:`~ui.teaching.code_snippets.SnippetConfig`:
 
-- :func:`studio_config`: the studio's trace settings (``ui.trace_cache.TraceSettings``).
+- :func:`studio_config`: the studio's trace settings (``ui.teaching.traces.TraceSettings``).
 - :func:`lab_config`: the lab's first filter on its preview (loaded from a file name).
 - :func:`shape_config`: the output-size page's sizes (the snippet prints the shape).
 
@@ -21,8 +21,8 @@ import numpy as np
 import streamlit as st
 
 import conv_core as cc
-from ui.code_snippets import CORNER, SnippetConfig, snippets
-from ui.i18n import t
+from ui.frame.i18n import t
+from ui.teaching.code_snippets import CORNER, SnippetConfig, snippets
 from ui.widgets import lazy_expander
 
 __all__ = [
@@ -49,7 +49,7 @@ def _padding(spec: Any) -> Any:
 
 
 def studio_config(settings: Any) -> SnippetConfig:
-    """The studio's :class:`ui.trace_cache.TraceSettings` as a snippet configuration."""
+    """The studio's :class:`ui.teaching.traces.TraceSettings` as a snippet configuration."""
     return SnippetConfig(
         np.asarray(json.loads(settings.grid_json)),
         np.asarray(json.loads(settings.kernel_json)),

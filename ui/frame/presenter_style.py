@@ -1,4 +1,4 @@
-"""Presenter mode: ConvLab on a projector at the back of a room.
+"""Presenter mode's style sheet and constants (pure: tested without Streamlit; see presenter).
 
 On, it hides the sidebar (a fixed "Exit presenter mode" button stays in the bottom right
 corner: the way back, besides ``?present=0``), enlarges the page's base font, and tells every
@@ -22,7 +22,7 @@ In ``app.py``, after the language switch::
 
 from __future__ import annotations
 
-from ui import url_state
+from ui.frame import url_state
 
 __all__ = [
     "BASE_FONT_PX",
@@ -30,8 +30,6 @@ __all__ = [
     "PRESENTER_KEY",
     "SCHEMA",
     "STEPPER_SCALE",
-    "frame",
-    "is_on",
     "presenter_css",
 ]
 
@@ -90,42 +88,3 @@ def presenter_css(base_font_px: int = BASE_FONT_PX) -> str:
         f" .{exit_cls} button {{ box-shadow: 0 1px 6px rgba(0, 0, 0, 0.3); }}"
         "</style>"
     )
-
-
-def is_on() -> bool:
-    """Whether presenter mode is on in this session (False until the switch is turned on)."""
-    import streamlit as st
-
-    return bool(st.session_state.get(PRESENTER_KEY, False))
-
-
-def _leave() -> None:
-    import streamlit as st
-
-    st.session_state[PRESENTER_KEY] = False
-
-
-def frame() -> None:
-    """The presenter switch in the sidebar, ``?present=`` in sync, and, when on, its CSS
-    and the fixed exit button. Called once per run by ``app.py``."""
-    import streamlit as st
-
-    from ui.i18n import t
-    from ui.widgets import show_url_notices, sync_query_params
-
-    if PRESENTER_KEY not in st.session_state:
-        settings, notices = url_state.decode(SCHEMA, st.query_params.to_dict())
-        st.session_state[PRESENTER_KEY] = settings["present"]
-        show_url_notices(notices)
-    st.sidebar.toggle(t("presenter.toggle"), key=PRESENTER_KEY, help=t("presenter.help"))
-    on = bool(st.session_state[PRESENTER_KEY])
-    sync_query_params(SCHEMA, {"present": on})
-    if on:
-        st.html(presenter_css())
-        st.button(
-            t("presenter.exit"),
-            key=EXIT_KEY,
-            icon=":material/close_fullscreen:",
-            help=t("presenter.exit_help"),
-            on_click=_leave,
-        )

@@ -1,14 +1,14 @@
 """The small input grid the studio and the pooling page step through, as widgets: its size,
 random whole numbers, or a grid the learner types.
 
-The grids themselves come from :mod:`ui.grid_sources` (pure functions); this module holds the
-Streamlit side both pages share. Widget keys are ``<prefix>.<name>`` (``rows``, ``cols``,
+The grids themselves come from :mod:`ui.teaching.grid_sources` (pure functions); this module
+holds the Streamlit side both pages share. Widget keys are ``<prefix>.<name>`` (``rows``, ``cols``,
 ``low``, ``high``, ``seed``, ``new_random``, ``grid_editor``), and ``<prefix>.typed`` keeps the
 last typed grid whose every cell was whole, so a page switch or a half-typed cell never loses
 it. Strings are ``grid_input.*`` (``assets/i18n/*/widgets.toml``).
 
 Typed cells are whole numbers in ``TYPED_LOW..TYPED_HIGH``: the range a shared link carries
-(:class:`ui.url_state.GridParam` on the studio), and far inside what the editor's table can
+(:class:`ui.frame.url_state.GridParam` on the studio), and far inside what the editor's table can
 hold. The table is float64, never int64: pandas fails inside ``st.data_editor`` when an edit
 just beyond int64 (``1e19``) lands in an int64 column, before the page could say anything.
 
@@ -29,8 +29,8 @@ import numpy.typing as npt
 import pandas as pd
 import streamlit as st
 
-from ui.grid_sources import MAX_GRID, TYPED_HIGH, TYPED_LOW, blank_grid, random_grid
-from ui.i18n import t
+from ui.frame.i18n import t
+from ui.teaching.grid_sources import MAX_GRID, TYPED_HIGH, TYPED_LOW, blank_grid, random_grid
 from ui.widgets import KEEP_STATE
 
 __all__ = ["grid_size", "random_input", "typed_grid", "typed_problem"]

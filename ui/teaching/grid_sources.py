@@ -15,7 +15,7 @@ import conv_core as cc
 
 #: The largest grid the stepper steps through (32x32 outputs, ~1000 steps, ~45 KB of JSON).
 MAX_GRID = 32
-#: Where a grid can come from, in the picker's order ("draw": ui/drawn_input.py).
+#: Where a grid can come from, in the picker's order ("draw": ui/widgets/drawn_input.py).
 SOURCES = ("preset", "random", "typed", "image", "draw")
 #: The range of a typed grid's cells (and of a grid in a shared link).
 TYPED_LOW, TYPED_HIGH = -999, 999

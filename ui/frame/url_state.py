@@ -57,7 +57,7 @@ import numpy.typing as npt
 
 from conv_core import ArgumentError, parse_kernel
 from conv_core.kernels import MAX_EDITOR_SIZE
-from ui.i18n import translate
+from ui.frame.i18n import translate
 
 __all__ = [
     "BoolParam",

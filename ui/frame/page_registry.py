@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: The folder holding ``app.py``; page files are given relative to it.
-APP_ROOT = Path(__file__).resolve().parents[1]
+APP_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class PageEntry:
     url_path : str
         The page's address (``'studio'`` for ``/studio``); the default page is served at ``/``.
         Always the file's name without ``.py``: on a server's first run Streamlit's legacy
-        ``pages/`` list addresses pages by file name, and ``ui/legacy_pages.py`` reruns into
+        ``pages/`` list addresses pages by file name, and ``ui/frame/legacy_pages.py`` reruns into
         the page with that address (a test checks the rule).
     icon : str
         A Material Symbols icon (``':material/home:'``), bundled with Streamlit (no network).

@@ -1,4 +1,4 @@
-"""Translations: every string a page shows comes from ``assets/i18n/<lang>/*.toml``.
+"""Translations (pure): every string a page shows comes from ``assets/i18n/<lang>/*.toml``.
 
 Each language is a folder of TOML files (one per area: ``common.toml``, ``studio.toml``,
 ``stepper.toml``, ``errors.toml``, ...). Nested tables become dotted keys, so
@@ -22,7 +22,7 @@ from typing import Any
 
 from conv_core.errors import ConvLabError
 
-I18N_DIR = Path(__file__).resolve().parents[1] / "assets" / "i18n"
+I18N_DIR = Path(__file__).resolve().parents[2] / "assets" / "i18n"
 LANGUAGES: dict[str, str] = {"en": "English", "ko": "한국어"}
 DEFAULT_LANGUAGE = "en"
 #: Session-state key holding the current language code.
@@ -114,21 +114,3 @@ def error_text(lang: str, error: ConvLabError) -> str:
         return template.format(**error.params)
     except (KeyError, IndexError, ValueError):
         return str(error)
-
-
-def current_language() -> str:
-    """The session's language code (English until the sidebar switch says otherwise)."""
-    import streamlit as st
-
-    lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def t(key: str, /, **params: Any) -> str:
-    """The string for ``key`` in the session's language."""
-    return translate(current_language(), key, **params)
-
-
-def te(error: ConvLabError) -> str:
-    """A conv_core error in the session's language."""
-    return error_text(current_language(), error)

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 import conv_core as cc
-from ui.i18n import translate
+from ui.frame.i18n import translate
 
 __all__ = [
     "MAX_INPUT",
@@ -136,7 +136,7 @@ class _Sheet:
 
 def _compact(source: Any) -> Mapping[str, Any]:
     """The compact trace of ``source``: a compact dict, a ConvTrace, or anything with a
-    ``trace()`` method (``ui.trace_cache.TraceSettings``)."""
+    ``trace()`` method (``ui.teaching.traces.TraceSettings``)."""
     if isinstance(source, Mapping):
         return source
     if isinstance(source, cc.ConvTrace):

@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from conv_core import ImageInfo, load_image_with_info
 
-SAMPLES_DIR = Path(__file__).resolve().parents[1] / "assets" / "samples"
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
 
 
 @dataclass(frozen=True)

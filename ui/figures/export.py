@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from conv_core import ConvTrace, format_step
 
-FONT_PATH = Path(__file__).resolve().parents[1] / "assets" / "fonts" / "NanumGothicCoding.ttf"
+FONT_PATH = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NanumGothicCoding.ttf"
 #: Most frames a GIF gets; longer runs take a range or every n-th step.
 MAX_GIF_FRAMES = 400
 

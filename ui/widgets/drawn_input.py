@@ -42,11 +42,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import streamlit as st
 
 from conv_core import ImageInfo
 from ui.components.draw_grid import decode_bitmap, draw_grid, encode_bitmap
-from ui.i18n import t
-from ui.widgets import KEEP_STATE, ImagePick
+from ui.frame.i18n import t
+from ui.widgets.image_pick import ImagePick
+from ui.widgets.state import KEEP_STATE
 
 __all__ = [
     "DEFAULT_SIDE",
@@ -177,8 +179,6 @@ def drawing_pick(bitmap: npt.ArrayLike, name: str) -> ImagePick:
 
 
 def _state() -> Any:
-    import streamlit as st
-
     return st.session_state
 
 
@@ -224,8 +224,6 @@ def studio_bitmap(prefix: str) -> npt.NDArray[np.bool_]:
 
 def studio_grid(prefix: str) -> npt.NDArray[np.int64]:
     """The studio's "draw" source: a size slider and the drawing; the grid is 1 (ink) / 0."""
-    import streamlit as st
-
     ss = _state()
     ss.setdefault(f"{prefix}.draw_size", DEFAULT_SIDE)
     side = st.slider(
@@ -245,8 +243,6 @@ def studio_grid(prefix: str) -> npt.NDArray[np.int64]:
 
 def image_draw(prefix: str) -> ImagePick | None:
     """The lab's "draw" source: a 28x28 drawing as a 0-255 grey image (None while empty)."""
-    import streamlit as st
-
     st.caption(t("drawn_input.image_help", side=IMAGE_SIDE))
     bitmap = _drawing(f"{prefix}.image.draw", IMAGE_SIDE, height_px=336)
     if not bitmap.any():

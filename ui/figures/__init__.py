@@ -1,0 +1,1 @@
+"""Plotly figure builders: arrays in, go.Figure (or PNG/GIF bytes for slides) out, no Streamlit."""

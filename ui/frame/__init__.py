@@ -1,0 +1,1 @@
+"""The frame of the app: translations, link state, presenter mode, page list, server memory."""

@@ -1,0 +1,1 @@
+"""Page-specific teaching content and caches: grids, samples, networks, snippets, traces."""
