@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,7 +24,8 @@ from ui.frame.i18n import t, te
 from ui.frame.jobs import FULL_RES_JOBS, JobTimeout
 from ui.frame.legacy_pages import leave_legacy_pages
 from ui.teaching.grid_sources import image_grid
-from ui.teaching.samples import load_sample
+from ui.teaching.lab_export import ExportRequest, full_resolution_pngs, image_loader
+from ui.teaching.lab_pipeline import Filter, PipelineSettings, filter_weights, result_map, run
 from ui.teaching.traces import TraceSettings, compact_trace
 from ui.widgets import code_panel
 from ui.widgets.stepping import step_through
@@ -83,15 +83,6 @@ DEFAULTS: dict[str, Any] = {
     "slide_zoom": 8,
     "slide_channel": 0,
 }
-
-
-@dataclass(frozen=True)
-class Filter:
-    """One filter of the gallery: its name (a KERNELS name or None) and its kernel(s)."""
-
-    label: str
-    kernel: np.ndarray  # (KH, KW), or (3, KH, KW) for a per-channel CNN filter
-    bias: float
 
 
 def channel_names() -> list[str]:
@@ -163,7 +154,7 @@ def color_and_filters() -> tuple[str, list[Filter]] | None:
     return color, [main, *extra]
 
 
-def pipeline_settings() -> dict[str, Any]:
+def pipeline_settings() -> PipelineSettings:
     """Convolution settings, activation and pooling."""
     conv = widgets.conv_controls(P, side_by_side=True)
     st.divider()
@@ -203,14 +194,7 @@ def pipeline_settings() -> dict[str, Any]:
                 t("lab.pipeline.pool_stride"), 1, 8, key=KEYS["pool_stride"],
                 help=t("lab.pipeline.pool_stride_help"), persist_state=KEEP,
             )  # fmt: skip
-    return {
-        "conv": conv,
-        "activation": activation,
-        "slope": float(slope),
-        "pool": pool,
-        "pool_size": int(size),
-        "pool_stride": int(stride),
-    }
+    return PipelineSettings(conv, activation, float(slope), pool, int(size), int(stride))
 
 
 def display_setting() -> str:
@@ -240,36 +224,6 @@ def working_image(pick: widgets.ImagePick, color: str) -> np.ndarray:
     return np.rint(array).astype(np.float32)
 
 
-def filter_weights(f: Filter, color: str) -> np.ndarray:
-    """The filter as run_pipeline takes it: (1, KH, KW), or (1, 3, KH, KW) per channel."""
-    if color == "cnn" and f.kernel.ndim == 2:
-        return np.broadcast_to(f.kernel, (3, *f.kernel.shape))[np.newaxis]
-    return f.kernel[np.newaxis]
-
-
-def run(
-    image: np.ndarray, f: Filter, color: str, s: dict[str, Any], *, channel_maps: bool = True
-) -> cc.PipelineResult:
-    """One filter through the whole pipeline (its own run: filters may differ in size)."""
-    conv: widgets.ConvSettings = s["conv"]
-    return cc.run_pipeline(
-        image,
-        filter_weights(f, color),
-        [f.bias],
-        color_mode=color,
-        stride=conv.stride,
-        padding=conv.padding,
-        dilation=conv.dilation,
-        padding_mode=conv.padding_mode,
-        activation=s["activation"],
-        negative_slope=s["slope"],
-        pool=s["pool"],
-        pool_size=s["pool_size"],
-        pool_stride=s["pool_stride"],
-        channel_maps=channel_maps,
-    )
-
-
 # ----------------------------------------------------------------------------- showing
 
 
@@ -277,7 +231,9 @@ def shape_text(shape: tuple[int, ...]) -> str:
     return " × ".join(str(n) for n in shape)
 
 
-def stage_lines(image: np.ndarray, result: cc.PipelineResult, f: Filter, s: dict[str, Any]) -> None:
+def stage_lines(
+    image: np.ndarray, result: cc.PipelineResult, f: Filter, s: PipelineSettings
+) -> None:
     """The shape after every stage of filter 1, with the output-size formulas."""
     in_shape = (*image.shape[:2], 1 if image.ndim == 2 else image.shape[2])
     conv, bias, act, pool = result.stages
@@ -286,16 +242,16 @@ def stage_lines(image: np.ndarray, result: cc.PipelineResult, f: Filter, s: dict
         t("lab.result.stage_conv", shape=shape_text(conv.shape)),
         t("lab.result.stage_bias", bias=_num(f.bias), shape=shape_text(bias.shape)),
     ]
-    if s["activation"] != "none":
+    if s.activation != "none":
         name = t(f"lab.activations.{s['activation']}")
         lines.append(t("lab.result.stage_activation", name=name, shape=shape_text(act.shape)))
-    if s["pool"] != "none":
+    if s.pool != "none":
         lines.append(
             t(
                 "lab.result.stage_pool",
                 name=t(f"lab.pools.{s['pool']}"),
-                size=s["pool_size"],
-                stride=s["pool_stride"],
+                size=s.pool_size,
+                stride=s.pool_stride,
                 shape=shape_text(pool.shape),
             )
         )
@@ -314,11 +270,6 @@ def stage_lines(image: np.ndarray, result: cc.PipelineResult, f: Filter, s: dict
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-
-def result_map(result: cc.PipelineResult) -> np.ndarray:
-    """Filter 1's final map: (H, W) or (H, W, 3) (contiguous: 'photo' maps are views)."""
-    return np.ascontiguousarray(result.result.maps[0])
 
 
 def numbers_table(values: np.ndarray, label: str, key: str) -> None:
@@ -381,7 +332,7 @@ def clicked_point(event: Any) -> tuple[int, int] | None:
 
 
 def explain_pixel(
-    image: np.ndarray, f: Filter, color: str, s: dict[str, Any], result: cc.PipelineResult,
+    image: np.ndarray, f: Filter, color: str, s: PipelineSettings, result: cc.PipelineResult,
     row: int, col: int,
 ) -> None:  # fmt: skip
     """The numbers behind a clicked result pixel: for each channel of the result (three in
@@ -397,21 +348,21 @@ def explain_pixel(
     for channel in range(3) if color == "photo" else [None]:
         if channel is not None:
             st.markdown(f"##### {t('lab.click.channel', channel=names[channel])}")
-        r, c = (row, col) if s["pool"] == "none" else _pool_part(result, s, row, col, channel)
+        r, c = (row, col) if s.pool == "none" else _pool_part(result, s, row, col, channel)
         _conv_part(image, f, color, s, result, r, c, channel)
 
 
 def _pool_part(
-    result: cc.PipelineResult, s: dict[str, Any], row: int, col: int, channel: int | None
+    result: cc.PipelineResult, s: PipelineSettings, row: int, col: int, channel: int | None
 ) -> tuple[int, int]:
     """The pooling window of a pooled pixel (its winner outlined); where it sits before."""
     window, (r, c) = cc.pool_window(
-        result.stages[2].maps, 0, row, col, pool=s["pool"], pool_size=s["pool_size"],
-        pool_stride=s["pool_stride"], channel=channel,
+        result.stages[2].maps, 0, row, col, pool=s.pool, pool_size=s.pool_size,
+        pool_stride=s.pool_stride, channel=channel,
     )  # fmt: skip
     st.markdown(t("lab.click.pool_window", method=t(f"lab.pools.{s['pool']}")))
     pool_col, _ = st.columns([1, 2])
-    highlight = _pool_highlight(window, s["pool"]) if s["pool"] == "max" else None
+    highlight = _pool_highlight(window, s.pool) if s.pool == "max" else None
     pool_col.plotly_chart(
         figures.window_figure(window, highlight=highlight),
         key=f"{P}.pool_window.{channel}",
@@ -422,11 +373,11 @@ def _pool_part(
 
 
 def _conv_part(
-    image: np.ndarray, f: Filter, color: str, s: dict[str, Any], result: cc.PipelineResult,
+    image: np.ndarray, f: Filter, color: str, s: PipelineSettings, result: cc.PipelineResult,
     row: int, col: int, channel: int | None,
 ) -> None:  # fmt: skip
     """The input window(s) under the kernel, the arithmetic, then the activation."""
-    conv: widgets.ConvSettings = s["conv"]
+    conv = s.conv
     names = channel_names()
     step = cc.pixel_step(
         image, filter_weights(f, color), [f.bias], filter_index=0, row=row, col=col,
@@ -446,7 +397,7 @@ def _conv_part(
         )
     st.markdown(f"**{t('lab.click.arithmetic')}**")
     lines = [cc.format_step(step, channel_names=names if color == "cnn" else None)]
-    if s["activation"] != "none":
+    if s.activation != "none":
         activated = result.stages[2].maps[0]
         after = activated[row, col] if channel is None else activated[row, col, channel]
         lines.append(
@@ -548,7 +499,7 @@ def gallery(results: list[cc.PipelineResult], filters: list[Filter], mode: str, 
 # ----------------------------------------------------------------------------- sliding
 
 
-def slide_panel(image: np.ndarray, f: Filter, color: str, s: dict[str, Any]) -> None:
+def slide_panel(image: np.ndarray, f: Filter, color: str, s: PipelineSettings) -> None:
     """A small region of the image, stepped through in the browser (the studio's stepper)."""
     st.caption(t("lab.slide.intro", max=SLIDE_MAX))
     c1, c2, c3, c4, c5 = st.columns(5)
@@ -565,7 +516,7 @@ def slide_panel(image: np.ndarray, f: Filter, color: str, s: dict[str, Any]) -> 
     )  # fmt: skip
     names = channel_names()
     region = dict(top=top / 100, left=left / 100, zoom=zoom)
-    conv: widgets.ConvSettings = s["conv"]
+    conv = s.conv
     if color == "gray":
         grid = image_grid(image, rows, cols, **region)
         settings = TraceSettings(
@@ -610,60 +561,9 @@ def slide_panel(image: np.ndarray, f: Filter, color: str, s: dict[str, Any]) -> 
 # ----------------------------------------------------------------------------- downloads
 
 
-@st.cache_data(max_entries=4, ttl=1800, show_spinner=False)
-def full_resolution_pngs(
-    digest: str, _load: Any, color: str, filters_json: str, settings_json: str, mode: str
-) -> list[bytes]:
-    """PNG bytes of every filter's final map at the image's own size (cached per settings).
-
-    ``_load`` (not hashed: ``digest`` names the image) returns the full-size array.
-    """
-    image = _load()
-    s = json.loads(settings_json)
-    pngs = []
-    for item in json.loads(filters_json):
-        f = Filter(item["label"], np.asarray(item["kernel"], dtype=float), float(item["bias"]))
-        conv = widgets.ConvSettings(
-            _padding(s["padding"]), s["mode"], tuple(s["stride"]), tuple(s["dilation"])
-        )
-        # No per-channel maps at full size: 8 filters of 12 MP would keep 1 GB more.
-        result = run(image, f, color, {**s, "conv": conv}, channel_maps=False)
-        # zlib level 1: a 12 MP map encodes several times faster than at the default 6.
-        pngs.append(cc.encode_png_from_float(result_map(result), mode, compress_level=1))
-        del result
-    return pngs
-
-
-def _padding(spec: Any) -> Any:
-    """JSON turned tuples into lists: back to what conv_core takes."""
-    if isinstance(spec, list):
-        return tuple(tuple(p) if isinstance(p, list) else p for p in spec)
-    return spec
-
-
-def full_image_loader(pick: widgets.ImagePick, color: str) -> Any:
-    """A function returning the full-size image (decoded again, never kept in the session)."""
-
-    # The file's bytes are taken now: a download made later runs outside this session.
-    camera_or_upload = pick.source in ("upload", "camera")
-    upload = st.session_state.get(f"{P}.image.{pick.source}") if camera_or_upload else None
-    data = upload.getvalue() if upload is not None else None
-
-    def load() -> np.ndarray:
-        if data is None:
-            array = load_sample(pick.name, as_gray=color == "gray")
-        else:
-            array = cc.load_image(data, as_gray=color == "gray")
-        if color != "gray" and array.ndim == 2:
-            array = np.repeat(array[:, :, None], 3, axis=2)
-        return array
-
-    return load
-
-
 def download_panel(
     pick: widgets.ImagePick, image: np.ndarray, results: list[cc.PipelineResult],
-    filters: list[Filter], color: str, s: dict[str, Any], mode: str,
+    filters: list[Filter], color: str, s: PipelineSettings, mode: str,
 ) -> None:  # fmt: skip
     st.caption(t("lab.download.intro"))
     if not pick.downscaled:
@@ -672,19 +572,12 @@ def download_panel(
         pngs = [functools.partial(cc.encode_png_from_float, result_map(r), mode) for r in results]
         _download_buttons(pngs)
         return
-    conv: widgets.ConvSettings = s["conv"]
-    filters_json = json.dumps(
-        [{"label": f.label, "kernel": f.kernel.tolist(), "bias": f.bias} for f in filters]
+    # The file's bytes are taken now: a download made later runs outside this session.
+    upload = st.session_state.get(f"{P}.image.{pick.source}")
+    data = upload.getvalue() if pick.source in ("upload", "camera") and upload else None
+    request = ExportRequest.of(
+        pick.digest, image_loader(pick.name, data, color), color, filters, s, mode
     )
-    settings_json = json.dumps(
-        {
-            "padding": conv.padding, "mode": conv.padding_mode, "stride": conv.stride,
-            "dilation": conv.dilation, "activation": s["activation"], "slope": s["slope"],
-            "pool": s["pool"], "pool_size": s["pool_size"], "pool_stride": s["pool_stride"],
-        }
-    )  # fmt: skip
-    args = (pick.digest, full_image_loader(pick, color), color, filters_json, settings_json, mode)
-    wanted = (pick.digest, color, filters_json, settings_json, mode)
     ss = st.session_state
     if st.button(t("lab.download.compute"), key=f"{P}.full_res", icon=":material/hd:"):
         width, height = pick.info.size
@@ -698,7 +591,7 @@ def download_panel(
 
         try:
             with st.spinner(t("lab.download.computing", w=width, h=height)):
-                pngs = FULL_RES_JOBS.run(lambda: full_resolution_pngs(*args), on_wait=waiting)
+                pngs = full_resolution_pngs(request, on_wait=waiting)
         except JobTimeout:
             note.warning(t("lab.download.busy"))
             return
@@ -706,15 +599,15 @@ def download_panel(
             note.error(te(err))
             return
         note.success(t("lab.download.ready", seconds=time.monotonic() - started))
-        ss[f"{P}.full_res_done"] = wanted
+        ss[f"{P}.full_res_done"] = request.key
         _download_buttons(pngs)  # in hand: this run serves them as they are
         return
-    if ss.get(f"{P}.full_res_done") == wanted:
+    if ss.get(f"{P}.full_res_done") == request.key:
         # Later runs make the files when a button is clicked: from the bounded cache, or
         # again through the queue if other jobs have evicted them; never in a plain rerun,
         # and no session keeps megabytes of PNG it may never download.
         def png(i: int) -> Any:
-            return lambda: FULL_RES_JOBS.run(lambda: full_resolution_pngs(*args))[i]
+            return lambda: full_resolution_pngs(request)[i]
 
         st.success(t("lab.download.ready_again"), icon=":material/check_circle:")
 
@@ -811,5 +704,5 @@ with st.expander(t("lab.slide.header"), icon=":material/animation:"):
 with st.expander(t("lab.download.header"), icon=":material/download:"):
     download_panel(pick, image, results, filters, color, settings, display)
 code_panel.show_lab_code(
-    image, filters[0].kernel, filters[0].bias, color, settings["conv"], key=f"{P}.code"
+    image, filters[0].kernel, filters[0].bias, color, settings.conv, key=f"{P}.code"
 )
