@@ -10,7 +10,7 @@ import streamlit as st
 from ui.frame import presenter, server_memory, url_state
 from ui.frame.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, t
 from ui.frame.legacy_pages import leave_legacy_pages
-from ui.frame.page_registry import APP_ROOT, available_pages
+from ui.frame.page_registry import APP_ROOT, PAGES
 from ui.frame.url_sync import show_url_notices, sync_query_params
 from ui.widgets import resync_translated_choices
 
@@ -55,6 +55,6 @@ pages = [
         url_path=entry.url_path,
         default=entry.default,
     )
-    for entry in available_pages()
+    for entry in PAGES
 ]
 st.navigation(pages).run()

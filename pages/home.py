@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui.frame.i18n import t
 from ui.frame.legacy_pages import leave_legacy_pages
-from ui.frame.page_registry import APP_ROOT, available_pages
+from ui.frame.page_registry import APP_ROOT, PAGES
 
 leave_legacy_pages()
 
@@ -13,10 +13,7 @@ st.subheader(t("home.subtitle"))
 st.markdown(t("home.intro"))
 
 st.header(t("home.pages_heading"))
-others = [entry for entry in available_pages() if not entry.default]
-if not others:
-    st.caption(t("home.no_other_pages"))
-for entry in others:
+for entry in (entry for entry in PAGES if not entry.default):
     with st.container(border=True, key=f"home.page.{entry.name}"):
         st.page_link(
             APP_ROOT / entry.file,

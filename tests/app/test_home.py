@@ -9,8 +9,6 @@ import ui.frame.page_registry as registry
 from ui.frame.i18n import LANG_KEY, translate
 
 APP = Path(__file__).resolve().parent / "app_entry.py"  # app.py; see app_entry.py for why
-# A stand-in for a second page, so the list is tested whether or not pages/studio.py exists.
-STUB = "tests/app/stub_page.py"
 
 
 def _run(query: dict[str, str] | None = None) -> AppTest:
@@ -20,13 +18,6 @@ def _run(query: dict[str, str] | None = None) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-@pytest.fixture
-def with_stub_page(monkeypatch: pytest.MonkeyPatch) -> registry.PageEntry:
-    stub = registry.PageEntry("studio", STUB, "studio", ":material/grid_on:")
-    monkeypatch.setattr(registry, "PAGES", (registry.PAGES[0], stub))
-    return stub
 
 
 def _texts(at: AppTest) -> str:
@@ -73,32 +64,22 @@ def test_bad_language_in_the_link_falls_back_with_a_notice() -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
-def test_home_lists_every_registered_page(with_stub_page, lang: str) -> None:
+def test_home_links_every_other_page(lang: str) -> None:
     at = _run({"lang": lang})
-    links = at.get("page_link")
-    assert len(links) == 1
-    label = links[0].proto.label
-    assert label == translate(lang, "home.open_page", title=translate(lang, "pages.studio.title"))
-    assert translate(lang, "pages.studio.description") in _texts(at)
+    labels = [link.proto.label for link in at.get("page_link")]
+    others = [entry for entry in registry.PAGES if not entry.default]
+    assert labels == [
+        translate(lang, "home.open_page", title=translate(lang, e.title_key)) for e in others
+        for entry in others
+    ]
+    for entry in others:
+        assert translate(lang, entry.description_key) in _texts(at)
 
 
-def test_home_without_other_pages_says_more_are_coming(monkeypatch) -> None:
-    monkeypatch.setattr(registry, "PAGES", registry.PAGES[:1])
+def test_registered_pages_open_inside_the_frame() -> None:
     at = _run()
-    assert not at.get("page_link")
-    assert translate("en", "home.no_other_pages") in _texts(at)
-
-
-def test_registered_pages_open(with_stub_page) -> None:
-    at = _run()
-    at.switch_page(str(registry.APP_ROOT / STUB)).run()
+    at.switch_page(str(registry.APP_ROOT / "pages" / "output_size.py")).run()
     assert not at.exception
-    assert "stub page" in _texts(at)
+    assert translate("en", "output_size.title") in _texts(at)
     # The language switch is part of the frame, on every page.
     assert at.sidebar.button_group(key=LANG_KEY).value == "en"
-
-
-def test_studio_is_listed_only_when_its_file_exists() -> None:
-    names = [p.name for p in registry.available_pages()]
-    assert names[0] == "home"
-    assert ("studio" in names) == (registry.APP_ROOT / "pages" / "studio.py").is_file()

@@ -1,8 +1,8 @@
-"""The page registry: one default page, unique addresses, only pages whose file exists."""
+"""The page registry: one default page, unique addresses, every page file listed once."""
 
 from pathlib import Path
 
-from ui.frame.page_registry import PAGES, PageEntry, available_pages
+from ui.frame.page_registry import APP_ROOT, PAGES
 
 
 def test_page_registry_has_one_default_and_unique_paths() -> None:
@@ -12,18 +12,13 @@ def test_page_registry_has_one_default_and_unique_paths() -> None:
     assert PAGES[0].file == "pages/home.py" and PAGES[0].default
 
 
-def test_available_pages_skips_missing_files(tmp_path: Path) -> None:
-    (tmp_path / "pages").mkdir()
-    (tmp_path / "pages" / "home.py").write_text("")
-    pages = (
-        PageEntry("home", "pages/home.py", "home", ":material/home:", default=True),
-        PageEntry("studio", "pages/studio.py", "studio", ":material/grid_on:"),
-    )
-    assert [p.name for p in available_pages(pages, tmp_path)] == ["home"]
-    (tmp_path / "pages" / "studio.py").write_text("")
-    assert [p.name for p in available_pages(pages, tmp_path)] == ["home", "studio"]
-    assert pages[1].title_key == "pages.studio.title"
-    assert pages[1].description_key == "pages.studio.description"
+def test_every_page_file_is_listed_once_and_every_entry_has_a_file() -> None:
+    """No page is built in the dark, and no entry points at a file that is not there."""
+    files = sorted(p.relative_to(APP_ROOT).as_posix() for p in (APP_ROOT / "pages").glob("*.py"))
+    assert sorted(p.file for p in PAGES) == files
+    for entry in PAGES:
+        assert entry.title_key == f"pages.{entry.name}.title"
+        assert entry.description_key == f"pages.{entry.name}.description"
 
 
 def test_url_path_is_the_file_name() -> None:

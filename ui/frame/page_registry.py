@@ -1,9 +1,8 @@
 """The list of pages: one entry per page, read by ``app.py`` (navigation) and the home page (links).
 
 A new page joins the app by adding one :class:`PageEntry` to :data:`PAGES` (and its
-``pages.<name>.title`` / ``pages.<name>.description`` strings in ``assets/i18n``). An
-entry whose file does not exist yet is left out, so the app runs while a page is being
-built. Pure: no Streamlit here.
+``pages.<name>.title`` / ``pages.<name>.description`` strings in ``assets/i18n``). Pure: no
+Streamlit here.
 """
 
 from __future__ import annotations
@@ -78,15 +77,3 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("network", "pages/network.py", "network", ":material/account_tree:"),
     PageEntry("tiny_cnn", "pages/tiny_cnn.py", "tiny_cnn", ":material/neurology:"),
 )
-
-
-def available_pages(
-    pages: tuple[PageEntry, ...] | None = None, root: Path | None = None
-) -> list[PageEntry]:
-    """The entries whose page file exists under ``root``, in registry order.
-
-    Defaults: :data:`PAGES` and :data:`APP_ROOT`, read when called (so a test can swap them).
-    """
-    pages = PAGES if pages is None else pages
-    root = APP_ROOT if root is None else root
-    return [page for page in pages if (root / page.file).is_file()]
