@@ -198,3 +198,15 @@ def test_korean_uses_the_course_terms() -> None:
         "출력",
     ):
         assert term in text, term
+
+
+def test_english_refuses_a_second_copy_of_conv_cores_text(tmp_path, monkeypatch) -> None:
+    """Kernel, preset, padding-mode, display-mode and image-note texts live in conv_core:
+    an English TOML file that repeats one is refused, not silently kept in step."""
+    from ui.frame import strings
+
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "kernels.toml").write_text('[kernels.identity]\ntitle = "Identity"\n')
+    monkeypatch.setattr(strings, "I18N_DIR", tmp_path)
+    with pytest.raises(KeyError, match="conv_core's own text"):
+        strings.load_strings.__wrapped__("en")

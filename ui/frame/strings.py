@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import conv_core as cc
 from conv_core.errors import ConvLabError
 
 I18N_DIR = Path(__file__).resolve().parents[2] / "assets" / "i18n"
@@ -40,17 +41,49 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def engine_strings() -> dict[str, str]:
+    """The English text conv_core's records carry themselves, under their translation keys.
+
+    Kernels, lecture presets, padding modes, display modes and image notes are written
+    once, in conv_core beside their numbers; English reads them from there and only the
+    other languages translate them in ``assets/i18n/<lang>/``.
+
+    >>> engine_strings()["kernels.identity.title"]
+    'Identity'
+    """
+    strings: dict[str, str] = {}
+    for kernel in cc.KERNELS.values():
+        strings[kernel.title_key] = kernel.title
+        strings[kernel.explain_key] = kernel.explanation
+    for preset in cc.PRESETS.values():
+        strings[preset.title_key] = preset.title
+        strings[preset.description_key] = preset.description
+    for name, mode in cc.PADDING_MODES.items():
+        strings[f"padding_modes.{name}.title"] = name
+        strings[f"padding_modes.{name}.explain"] = mode.explanation
+    for display in cc.DISPLAY_MODES.values():
+        strings[display.key] = display.explanation
+    for key, message in cc.IMAGE_NOTE_MESSAGES.items():
+        strings[f"image_notes.{key}"] = message
+    return strings
+
+
 @functools.cache
 def load_strings(lang: str) -> dict[str, str]:
-    """All strings of one language, as ``{dotted.key: template}`` (read once per process)."""
+    """All strings of one language, as ``{dotted.key: template}`` (read once per process).
+
+    English starts from :func:`engine_strings`; a TOML file that repeats one of those keys
+    is refused (``KeyError``), so conv_core's text is never kept in a second copy.
+    """
     if lang not in LANGUAGES:
         raise KeyError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
-    strings: dict[str, str] = {}
+    strings: dict[str, str] = engine_strings() if lang == DEFAULT_LANGUAGE else {}
     for path in sorted((I18N_DIR / lang).glob("*.toml")):
         with path.open("rb") as f:
             for key, value in _flatten(tomllib.load(f)).items():
                 if key in strings:
-                    raise KeyError(f"{path.name}: key {key!r} is defined twice in {lang}")
+                    where = "is conv_core's own text" if lang == DEFAULT_LANGUAGE else "twice"
+                    raise KeyError(f"{path.name}: key {key!r} is defined {where} in {lang}")
                 strings[key] = value
     return strings
 
