@@ -75,7 +75,7 @@ sys.path.insert(0, str(REPO))
 
 import conv_core as cc  # noqa: E402
 from benchmarks.markdown_table import print_table  # noqa: E402
-from tests.e2e.local_server import (  # noqa: E402
+from scripts.local_server import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     start_server,

@@ -62,7 +62,7 @@ from benchmarks.classroom.browsers import browser_students  # noqa: E402
 from benchmarks.classroom.client import StudentSession, check_streamlit_version  # noqa: E402
 from benchmarks.classroom.scenario import classroom  # noqa: E402
 from benchmarks.markdown_table import print_table  # noqa: E402
-from tests.e2e.local_server import served  # noqa: E402
+from scripts.local_server import served  # noqa: E402
 from ui.frame.server_memory import COLLECT_EVERY_S  # noqa: E402
 
 SETTLE_S = 15.0  # after the last session closes, before "RSS after"

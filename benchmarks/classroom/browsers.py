@@ -30,8 +30,8 @@ from pathlib import Path
 
 import conv_core as cc
 from benchmarks.classroom.scenario import PHOTO_SIZE, photo_jpeg
-from tests.e2e.local_server import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.stepper_dom import ROOT
+from scripts.local_server import CHROMIUM, CHROMIUM_ARGS
+from scripts.stepper_dom import ROOT
 from ui.frame.i18n import translate
 
 REPO = Path(__file__).resolve().parents[2]

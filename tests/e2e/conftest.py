@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.local_server import CHROMIUM, CHROMIUM_ARGS, served
+from scripts.local_server import CHROMIUM, CHROMIUM_ARGS, served
 
 REPO = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).resolve().parent / "stepper_harness.py"

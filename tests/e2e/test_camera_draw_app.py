@@ -20,8 +20,8 @@ import pytest
 from playwright.sync_api import expect
 
 import conv_core as cc
-from tests.e2e.local_server import CHROMIUM_ARGS
-from tests.e2e.stepper_dom import arith
+from scripts.local_server import CHROMIUM_ARGS
+from scripts.stepper_dom import arith
 from ui.components.draw_grid import decode_bitmap
 from ui.teaching.grid_sources import grid_presets
 

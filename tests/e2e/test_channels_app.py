@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 import conv_core as cc
-from tests.e2e.stepper_dom import arith
+from scripts.stepper_dom import arith
 
 pytestmark = pytest.mark.e2e
 

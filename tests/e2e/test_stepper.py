@@ -22,8 +22,9 @@ from conv_core.trace import _num
 
 # The harness is a script beside this file, importable whatever the package layout of tests/.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stepper_dom import ROOT, arith, step_of
 from stepper_harness import CASES, build_case, build_trace
+
+from scripts.stepper_dom import ROOT, arith, step_of
 
 pytestmark = pytest.mark.e2e
 

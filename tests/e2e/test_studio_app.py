@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 import conv_core as cc
-from tests.e2e.stepper_dom import arith, step_of
+from scripts.stepper_dom import arith, step_of
 from ui.teaching.grid_sources import grid_presets, random_grid
 
 pytestmark = pytest.mark.e2e

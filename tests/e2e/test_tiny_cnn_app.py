@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Locator, expect
 
 import conv_core as cc
-from tests.e2e.stepper_dom import arith, step_of
+from scripts.stepper_dom import arith, step_of
 from ui.components.draw_grid import decode_bitmap
 from ui.figures.cnn import percent_text
 

@@ -17,7 +17,7 @@ import pytest
 
 from benchmarks.classroom.client import SessionFailed, StudentSession, check_streamlit_version
 from benchmarks.classroom.scenario import classroom
-from tests.e2e.local_server import served
+from scripts.local_server import served
 
 REPO = Path(__file__).resolve().parents[2]
 STUDENTS = 4

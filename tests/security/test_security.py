@@ -347,7 +347,7 @@ def test_streamlit_config() -> None:
 def test_server_refuses_an_upload_without_the_xsrf_token(tmp_path: Path) -> None:
     """A real `streamlit run` from the repo (so it reads .streamlit/config.toml) serves the
     XSRF cookie and refuses a cross-site upload POST that lacks the token."""
-    from tests.e2e.local_server import free_port, run_args, wait_healthy
+    from scripts.local_server import free_port, run_args, wait_healthy
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"

@@ -1,4 +1,4 @@
-"""Reading the stepper component in a Playwright page (shared by the browser tests).
+"""Reading the stepper component in a Playwright page (browser tests and classroom benchmark).
 
 Playwright's CSS locators pierce the component's open shadow root, so ``page.locator(
 ".stp-readout")`` finds the stepper's elements; :data:`ROOT` is the same root for code run

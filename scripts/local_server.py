@@ -1,5 +1,7 @@
-"""`streamlit run` on a loopback port and Debian's Chromium: the setup shared by the browser
-tests (conftest.py) and the benchmarks that drive a real server (benchmarks/bench_studio.py).
+"""`streamlit run` on a loopback port and Debian's Chromium: the project's helper for anything
+that drives a real server, shared by the browser tests (tests/e2e/conftest.py), the load tests
+and the benchmarks (benchmarks/bench_studio.py, benchmarks/classroom), which import nothing
+from tests/.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 START_TIMEOUT_S = 60
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
