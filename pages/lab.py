@@ -243,13 +243,13 @@ def stage_lines(
         t("lab.result.stage_bias", bias=_num(f.bias), shape=shape_text(bias.shape)),
     ]
     if s.activation != "none":
-        name = t(f"lab.activations.{s['activation']}")
+        name = t(f"lab.activations.{s.activation}")
         lines.append(t("lab.result.stage_activation", name=name, shape=shape_text(act.shape)))
     if s.pool != "none":
         lines.append(
             t(
                 "lab.result.stage_pool",
-                name=t(f"lab.pools.{s['pool']}"),
+                name=t(f"lab.pools.{s.pool}"),
                 size=s.pool_size,
                 stride=s.pool_stride,
                 shape=shape_text(pool.shape),
@@ -360,7 +360,7 @@ def _pool_part(
         result.stages[2].maps, 0, row, col, pool=s.pool, pool_size=s.pool_size,
         pool_stride=s.pool_stride, channel=channel,
     )  # fmt: skip
-    st.markdown(t("lab.click.pool_window", method=t(f"lab.pools.{s['pool']}")))
+    st.markdown(t("lab.click.pool_window", method=t(f"lab.pools.{s.pool}")))
     pool_col, _ = st.columns([1, 2])
     highlight = _pool_highlight(window, s.pool) if s.pool == "max" else None
     pool_col.plotly_chart(
@@ -403,7 +403,7 @@ def _conv_part(
         lines.append(
             t(
                 "lab.click.activation",
-                fn=t(f"lab.activation_fns.{s['activation']}"),
+                fn=t(f"lab.activation_fns.{s.activation}"),
                 before=_num(round(float(step.value), 3)),
                 after=_num(round(float(after), 3)),
             )
