@@ -1,23 +1,7 @@
-"""Presenter mode's style sheet and constants (pure: tested without Streamlit; see presenter).
+"""Presenter mode's style sheet and constants (pure: tested without Streamlit).
 
-On, it hides the sidebar (a fixed "Exit presenter mode" button stays in the bottom right
-corner: the way back, besides ``?present=0``), enlarges the page's base font, and tells every
-stepper to draw larger cells and arithmetic, sized so that its toolbar, grids and arithmetic
-fit one 720-pixel-high screen (:func:`ui.components.stepper.stepper` reads
-:func:`is_on` itself, so no page changes). Off, nothing of it is on the page.
-
-The switch lives in the sidebar (``app.presenter``); a link opens in presenter mode with
-``?present=1``, read on the session's first run like ``?lang=``, and kept in the address bar
-while it is on, so a teacher can bookmark the projector view.
-
-Keys: the presenter toggle is a server setting (a rerun), so it has no key of its own;
-Esc stays with the stepper (clear a highlight, close the shortcut list).
-
-Examples
---------
-In ``app.py``, after the language switch::
-
-    presenter.frame()
+:mod:`ui.frame.presenter` draws the switch and applies :func:`presenter_css`; the stepper
+reads :data:`STEPPER_SCALE` through it.
 """
 
 from __future__ import annotations
