@@ -71,7 +71,6 @@ def test_home_links_every_other_page(lang: str) -> None:
     assert labels == [
         translate(lang, "home.open_page", title=translate(lang, e.title_key))
         for e in others
-        for entry in others
     ]
     for entry in others:
         assert translate(lang, entry.description_key) in _texts(at)
