@@ -30,6 +30,7 @@ from .image_io import (
     DISPLAY_MODES,
     IMAGE_FORMATS,
     IMAGE_NOTE_MESSAGES,
+    LUMA_WEIGHTS,
     DamagedImageError,
     DisplayMode,
     ImageInfo,
@@ -43,6 +44,7 @@ from .image_io import (
     load_image,
     load_image_with_info,
     to_display,
+    to_grey,
 )
 from .kernels import (
     KERNELS,
@@ -147,6 +149,7 @@ __all__ = [
     "IMAGE_FORMATS",
     "IMAGE_NOTE_MESSAGES",
     "KERNELS",
+    "LUMA_WEIGHTS",
     "PADDING_MODES",
     "POOLS",
     "POOL_METHODS",
@@ -250,6 +253,7 @@ __all__ = [
     "tanh",
     "to_compact",
     "to_display",
+    "to_grey",
     "trace_conv2d",
     "trace_conv_transpose2d",
     "trace_convolve1d",

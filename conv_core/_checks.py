@@ -135,14 +135,46 @@ def _max_abs(a: npt.NDArray[Any]) -> float:
     return max(abs(float(a.max())), abs(float(a.min()))) if a.size else 0.0
 
 
-def _int_bound(operands: list[npt.NDArray[Any]]) -> float:
-    """Largest magnitude a sum of products can reach: input, weight, bias (in that order)."""
+def _max_abs_exact(a: npt.NDArray[Any]) -> int:
+    return max(abs(int(a.max())), abs(int(a.min()))) if a.size else 0
+
+
+#: Below this the float64 estimate of the bound cannot be on the wrong side of 2**62.
+_SURELY_SMALL = 2.0**60
+
+
+def _int_bound(operands: list[npt.NDArray[Any]]) -> int | float:
+    """Largest magnitude a sum of products can reach: input, weight, bias (in that order).
+
+    Estimated in float64 first (fast); near 2**62, where float64 rounds (2**62 - 1 becomes
+    2**62), evaluated again with exact Python integers.
+
+    >>> _int_bound([np.array([2**62 - 1]), np.array([1])])
+    4611686018427387903
+    """
     bound = _max_abs(operands[0])
     if len(operands) > 1:
         bound *= float(np.abs(operands[1].astype(np.float64)).sum())
     if len(operands) > 2:
         bound += _max_abs(operands[2])
-    return bound
+    if bound < _SURELY_SMALL:
+        return bound
+    exact = _max_abs_exact(operands[0])
+    if len(operands) > 1:
+        exact *= sum(abs(int(v)) for v in operands[1].ravel().tolist())
+    if len(operands) > 2:
+        exact += _max_abs_exact(operands[2])
+    return exact
+
+
+def float_result_dtype(arr: npt.NDArray[Any]) -> np.dtype[Any]:
+    """float32 for a float32 input of either byte order, else float64 (always native).
+
+    >>> float_result_dtype(np.zeros(1, ">f4")), float_result_dtype(np.zeros(1, np.int64))
+    (dtype('float32'), dtype('float64'))
+    """
+    is_f4 = arr.dtype.kind == "f" and arr.dtype.itemsize == 4
+    return np.dtype(np.float32 if is_f4 else np.float64)
 
 
 def _plain(value: Any) -> Any:
@@ -172,10 +204,15 @@ def result_dtype(*arrays: npt.NDArray[Any] | None) -> np.dtype[Any]:
     dtype('float64')
     >>> result_dtype(np.array([2**40]), np.array([2**30]))  # 2**70 does not fit int64
     dtype('float64')
+    >>> result_dtype(np.array([2**62 - 1]), np.array([1]))  # just fits: exact int64
+    dtype('int64')
+    >>> result_dtype(np.array([1.0], ">f4"))
+    dtype('float32')
     """
     present = [a for a in arrays if a is not None]
     if all(np.issubdtype(a.dtype, np.integer) or a.dtype == bool for a in present):
         return np.dtype(np.int64 if _int_bound(present) < 2**62 else np.float64)
-    if present and present[0].dtype == np.float32:
+    # Any byte order: a big-endian '>f4' input computes (and returns) native float32 too.
+    if present and present[0].dtype.kind == "f" and present[0].dtype.itemsize == 4:
         return np.dtype(np.float32)
     return np.dtype(np.float64)

@@ -31,6 +31,7 @@ from PIL import Image
 
 from ._checks import check_array, check_int
 from .errors import ArgumentError, register_messages
+from .image_io import to_grey
 
 __all__ = [
     "DIGITS_PATH",
@@ -313,7 +314,7 @@ def _to_grey(arr: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
         return arr
     if arr.shape[2] not in (3, 4):
         raise ArgumentError("digits_image_channels", shape=arr.shape)
-    grey = arr[..., :3] @ np.array([0.299, 0.587, 0.114])
+    grey = to_grey(arr, np.float64)
     if arr.shape[2] == 4:
         # A transparent pixel is paper: lay the drawing over white.
         alpha = arr[..., 3] / 255.0

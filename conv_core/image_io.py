@@ -83,6 +83,7 @@ __all__ = [
     "DISPLAY_MODES",
     "IMAGE_FORMATS",
     "IMAGE_NOTE_MESSAGES",
+    "LUMA_WEIGHTS",
     "DamagedImageError",
     "DisplayMode",
     "ImageInfo",
@@ -96,6 +97,7 @@ __all__ = [
     "load_image",
     "load_image_with_info",
     "to_display",
+    "to_grey",
 ]
 
 #: The only formats ever handed to a Pillow parser (Pillow's format names).
@@ -377,8 +379,23 @@ _SIXTEEN_BIT_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N"})
 _GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "F"}) | _SIXTEEN_BIT_MODES
 _RGBA_MODES = frozenset({"P", "PA", "RGBA", "RGBa"})
 
-# ITU-R BT.601 luma weights, as the lecture gives them.
-_LUMA = (0.299, 0.587, 0.114)
+#: ITU-R BT.601 luma weights (R, G, B), as the lecture gives them and Pillow's 'L' uses.
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)
+_LUMA = LUMA_WEIGHTS
+
+
+def to_grey(rgb: npt.ArrayLike, dtype: npt.DTypeLike = np.float32) -> npt.NDArray[Any]:
+    """Grey values of an (..., 3) or (..., 4) colour array: ``0.299 R + 0.587 G + 0.114 B``.
+
+    The one place ConvLab turns colour into grey (:data:`LUMA_WEIGHTS`, ITU-R BT.601); an
+    alpha channel is ignored. ``dtype`` is the weights' dtype (float32 keeps a float32
+    photo float32).
+
+    >>> to_grey(np.array([[255.0, 0.0, 0.0], [0.0, 0.0, 255.0]]), np.float64).round(3).tolist()
+    [76.245, 29.07]
+    """
+    return np.asarray(rgb)[..., :3] @ np.asarray(LUMA_WEIGHTS, dtype=dtype)
+
 
 # Rows x columns converted to float64 at a time: ~6 MB of temporaries for RGB,
 # instead of a full-size float64 copy (288 MB for a 12 MP photo).

@@ -20,7 +20,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import Pair, check_array, check_choice, check_pair
+from ._checks import Pair, check_array, check_choice, check_pair, float_result_dtype
 from .errors import ArgumentError, register_messages
 from .shapes import Padding2D, PaddingSpec, pool_output_size, resolve_padding
 
@@ -215,7 +215,7 @@ def global_avg_pool(x: npt.ArrayLike) -> npt.NDArray[np.floating[Any]]:
     array(2.5)
     """
     arr = check_array(x, "x", (2, 3))
-    dtype = np.float32 if arr.dtype == np.float32 else np.float64
+    dtype = float_result_dtype(arr)
     return np.asarray(arr.mean(axis=(-2, -1), dtype=dtype), dtype=dtype)
 
 
@@ -408,7 +408,7 @@ def _max_pool(arr: npt.NDArray[Any], g: _Geometry) -> npt.NDArray[Any]:
 
 
 def _avg_pool(arr: npt.NDArray[Any], g: _Geometry, count_include_pad: bool) -> npt.NDArray[Any]:
-    dtype = np.dtype(np.float32 if arr.dtype == np.float32 else np.float64)
+    dtype = float_result_dtype(arr)
     xp = g.padded(arr.astype(dtype, copy=False), 0)
     out = _reduce_separable(xp, g, np.add, dtype)
     divisor = np.outer(*(_avg_divisor(g, axis, count_include_pad) for axis in (0, 1)))

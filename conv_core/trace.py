@@ -167,6 +167,7 @@ from ._checks import (
     check_choice,
     check_int,
     check_pair,
+    float_result_dtype,
     result_dtype,
 )
 from .conv import CONV_PADDING_MODES
@@ -1454,7 +1455,7 @@ def trace_pool2d(
         values = np.take_along_axis(masked, winners[..., None], axis=-1)[..., 0]
         winners = winners.reshape(-1)
     else:
-        dtype = np.dtype(np.float32 if arr.dtype == np.float32 else np.float64)
+        dtype = float_result_dtype(arr)
         # pool2d's order: down each window column first, then across the columns.
         col_sums = _sequential_sum(np.moveaxis(win.astype(dtype), -2, 0))  # (C, OH, OW, KW)
         sums = _sequential_sum(np.moveaxis(col_sums, -1, 0)).reshape(c_n, oh * ow)

@@ -218,7 +218,7 @@ def working_image(pick: widgets.ImagePick, color: str) -> np.ndarray:
     values like an 8-bit image (so a clicked pixel's arithmetic has whole numbers)."""
     array = pick.array
     if color == "gray" and array.ndim == 3:
-        array = array @ np.array([0.299, 0.587, 0.114], np.float32)
+        array = cc.to_grey(array)
     elif color != "gray" and array.ndim == 2:
         array = np.repeat(array[:, :, None], 3, axis=2)
     return np.rint(array).astype(np.float32)

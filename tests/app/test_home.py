@@ -69,8 +69,7 @@ def test_home_links_every_other_page(lang: str) -> None:
     labels = [link.proto.label for link in at.get("page_link")]
     others = [entry for entry in registry.PAGES if not entry.default]
     assert labels == [
-        translate(lang, "home.open_page", title=translate(lang, e.title_key))
-        for e in others
+        translate(lang, "home.open_page", title=translate(lang, e.title_key)) for e in others
     ]
     for entry in others:
         assert translate(lang, entry.description_key) in _texts(at)

@@ -108,7 +108,7 @@ def image_grid(
     """
     arr = np.asarray(image, dtype=np.float32)
     if arr.ndim == 3:
-        arr = arr @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        arr = cc.to_grey(arr)
     h, w = arr.shape
     zoom = max(1.0, float(zoom))
     rh, rw = max(rows, round(h / zoom)), max(cols, round(w / zoom))

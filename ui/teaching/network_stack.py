@@ -342,6 +342,6 @@ def resize_gray(image: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
 
     image = np.asarray(image, dtype=np.float32)
     if image.ndim == 3:
-        image = image[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        image = cc.to_grey(image)
     pil = Image.fromarray(np.clip(image, 0, 255).astype(np.uint8))
     return np.asarray(pil.resize((hw[1], hw[0]), Image.BILINEAR), dtype=np.float32)
