@@ -86,7 +86,7 @@ from .nn import (
     train,
     train_steps,
 )
-from .padding import PADDING_MODES, pad2d, padding_mode_names
+from .padding import PADDING_LIBRARIES, PADDING_MODES, pad2d, pad2d_with_mask, padding_mode_names
 from .pipeline import (
     ACTIVATIONS,
     COLOR_MODES,
@@ -150,6 +150,7 @@ __all__ = [
     "IMAGE_NOTE_MESSAGES",
     "KERNELS",
     "LUMA_WEIGHTS",
+    "PADDING_LIBRARIES",
     "PADDING_MODES",
     "POOLS",
     "POOL_METHODS",
@@ -230,6 +231,7 @@ __all__ = [
     "normalise_bitmap",
     "normalise_kernel",
     "pad2d",
+    "pad2d_with_mask",
     "padding_mode_names",
     "parse_kernel",
     "parse_kernel_cell",

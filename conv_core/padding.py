@@ -30,7 +30,14 @@ from ._checks import Pair, check_array, check_cells, check_choice
 from .errors import ArgumentError, register_messages
 from .shapes import Padding2D, PaddingSpec, resolve_padding
 
-__all__ = ["PADDING_MODES", "PaddingMode", "pad2d", "padding_mode_names"]
+__all__ = [
+    "PADDING_LIBRARIES",
+    "PADDING_MODES",
+    "PaddingMode",
+    "pad2d",
+    "pad2d_with_mask",
+    "padding_mode_names",
+]
 
 register_messages(
     {
@@ -49,7 +56,28 @@ register_messages(
 
 @dataclass(frozen=True)
 class PaddingMode:
-    """One padding mode: its picture and its names elsewhere."""
+    """One padding mode: its picture and its name in each library (None: it has none).
+
+    Attributes
+    ----------
+    name, picture, explanation : str
+        ConvLab's name, its picture on a row ``a b c d``, one sentence on it.
+    numpy : str
+        ``numpy.pad(..., mode=...)``.
+    ndimage : str
+        ``scipy.ndimage.correlate(..., mode=...)`` (and every ndimage filter).
+    torch : str or None
+        ``torch.nn.Conv2d(..., padding_mode=...)``.
+    signal : str or None
+        ``scipy.signal.correlate2d(..., boundary=...)``.
+    torch_pad : str or None
+        ``torch.nn.functional.pad(..., mode=...)``.
+    tf : str or None
+        ``tf.pad(..., mode=...)``.
+
+    'constant' takes a value: ``constant_values=v`` (NumPy, TF), ``cval=v`` (ndimage),
+    ``fillvalue=v`` (scipy.signal), ``value=v`` (F.pad).
+    """
 
     name: str
     picture: str
@@ -57,6 +85,9 @@ class PaddingMode:
     ndimage: str
     torch: str | None
     explanation: str
+    signal: str | None = None
+    torch_pad: str | None = None
+    tf: str | None = None
 
 
 #: Every padding mode, by ConvLab name (PyTorch's words, plus 'constant' and 'symmetric').
@@ -70,6 +101,9 @@ PADDING_MODES: dict[str, PaddingMode] = {
             "constant",
             "zeros",
             "Zeros around the border (what CNN layers use by default).",
+            signal="fill",
+            torch_pad="constant",
+            tf="CONSTANT",
         ),
         PaddingMode(
             "constant",
@@ -78,6 +112,9 @@ PADDING_MODES: dict[str, PaddingMode] = {
             "constant",
             None,
             "A chosen value around the border.",
+            signal="fill",
+            torch_pad="constant",
+            tf="CONSTANT",
         ),
         PaddingMode(
             "replicate",
@@ -86,6 +123,9 @@ PADDING_MODES: dict[str, PaddingMode] = {
             "nearest",
             "replicate",
             'Repeat the edge values (the lecture\'s "same padding").',
+            signal=None,
+            torch_pad="replicate",
+            tf=None,
         ),
         PaddingMode(
             "reflect",
@@ -94,6 +134,9 @@ PADDING_MODES: dict[str, PaddingMode] = {
             "mirror",
             "reflect",
             "Mirror about the edge cell, without repeating it.",
+            signal=None,
+            torch_pad="reflect",
+            tf="REFLECT",
         ),
         PaddingMode(
             "symmetric",
@@ -102,6 +145,9 @@ PADDING_MODES: dict[str, PaddingMode] = {
             "reflect",
             None,
             "Mirror including the edge cell (scipy.ndimage's 'reflect').",
+            signal="symm",
+            torch_pad=None,
+            tf="SYMMETRIC",
         ),
         PaddingMode(
             "circular",
@@ -110,9 +156,24 @@ PADDING_MODES: dict[str, PaddingMode] = {
             "wrap",
             "circular",
             "Wrap around: the other side of the image continues here.",
+            signal="wrap",
+            torch_pad="circular",
+            tf=None,
         ),
     )
 }
+
+
+#: The libraries of the cross-walk: (PaddingMode attribute, where the name goes), in
+#: display order (the padding-modes page's table and the code snippets read it).
+PADDING_LIBRARIES: tuple[tuple[str, str], ...] = (
+    ("numpy", "numpy.pad"),
+    ("ndimage", "scipy.ndimage"),
+    ("signal", "scipy.signal boundary"),
+    ("torch", "nn.Conv2d padding_mode"),
+    ("torch_pad", "F.pad"),
+    ("tf", "tf.pad"),
+)
 
 
 def padding_mode_names() -> tuple[str, ...]:
@@ -229,3 +290,23 @@ def _pad_resolved(
     else:
         out = np.pad(arr, width, mode=np_mode)
     return out
+
+
+def pad2d_with_mask(
+    x: npt.ArrayLike,
+    pads: tuple[tuple[int, int], tuple[int, int]],
+    mode: str = "zeros",
+    value: float = 0.0,
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
+    """:func:`pad2d` of a 2D ``x`` and a mask of the same shape: True where padding.
+
+    >>> values, mask = pad2d_with_mask(np.array([[1, 2, 3]]), ((0, 0), (2, 2)), "reflect")
+    >>> values.tolist(), mask.astype(int).tolist()
+    ([[3, 2, 1, 2, 3, 2, 1]], [[1, 1, 0, 0, 0, 1, 1]])
+    """
+    arr = np.asarray(x)
+    values = pad2d(arr, pads, mode, value)
+    mask = np.ones(values.shape, dtype=bool)
+    (top, _), (left, _) = pads
+    mask[top : top + arr.shape[0], left : left + arr.shape[1]] = False
+    return values, mask

@@ -3,7 +3,7 @@
 Reads top to bottom like the screen: the input (a row of five or a 4 × 4 grid), how many
 cells to pad and the constant's value, then every mode's padded grid (conv_core.pad2d;
 padding cells grey and italic) with its name in NumPy, SciPy, PyTorch and TensorFlow, the
-name table ("—": the library has none; from ui.padding_names, the table the code snippets
+name table ("—": the library has none; from conv_core (PADDING_MODES), the table the code snippets
 use too) and the classic mix-ups.
 """
 
@@ -17,7 +17,7 @@ import conv_core as cc
 from ui import widgets
 from ui.frame.i18n import t, te
 from ui.frame.legacy_pages import leave_legacy_pages
-from ui.padding_names import LIBRARIES, PADDING_NAMES, padded_cell_styles, padded_with_mask
+from ui.widgets.tables import padded_cell_styles
 
 leave_legacy_pages()
 
@@ -41,9 +41,9 @@ def pads_for(x: np.ndarray, pad: int) -> tuple[tuple[int, int], tuple[int, int]]
 
 def name_line(mode: str) -> str:
     """Every library's name for one mode, on one line ("—": none)."""
-    names = PADDING_NAMES[mode]
+    names = cc.PADDING_MODES[mode]
     parts = []
-    for attr, label in LIBRARIES:
+    for attr, label in cc.PADDING_LIBRARIES:
         name = getattr(names, attr)
         parts.append(f"{label} `{name}`" if name else f"{label} —")
     return " · ".join(parts)
@@ -54,7 +54,7 @@ def mode_grid(x: np.ndarray, mode: str, pad: int, value: int) -> None:
     st.markdown(f"**{t(f'padding_modes.modes.{mode}')}** · `{mode}`")
     st.caption(f"`{cc.PADDING_MODES[mode].picture}` — {t(f'padding_modes.explain.{mode}')}")
     try:
-        values, mask = padded_with_mask(x, pads_for(x, pad), mode, value)
+        values, mask = cc.pad2d_with_mask(x, pads_for(x, pad), mode, value)
     except cc.ArgumentError as err:
         st.error(te(err))
         return
@@ -70,8 +70,8 @@ def names_table() -> pd.DataFrame:
     rows = []
     for mode in MODES:
         row = {t("padding_modes.table.mode"): mode}
-        for attr, label in LIBRARIES:
-            row[label] = getattr(PADDING_NAMES[mode], attr) or "—"
+        for attr, label in cc.PADDING_LIBRARIES:
+            row[label] = getattr(cc.PADDING_MODES[mode], attr) or "—"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -129,7 +129,11 @@ with st.container(key=f"{P}.names"):
     st.table(names_table(), hide_index=True)
 
 st.header(t("padding_modes.traps.header"))
-sym, ref, rep = PADDING_NAMES["symmetric"], PADDING_NAMES["reflect"], PADDING_NAMES["replicate"]
+sym, ref, rep = (
+    cc.PADDING_MODES["symmetric"],
+    cc.PADDING_MODES["reflect"],
+    cc.PADDING_MODES["replicate"],
+)
 with st.container(key=f"{P}.traps"):
     st.warning(
         "\n".join(

@@ -1,7 +1,7 @@
 """AppTest of the padding-mode cross-walk page (pages/padding_modes.py).
 
 Every mode's padded grid is compared with conv_core.pad2d (both inputs, every padding
-amount, the constant's value), the name table with ui.padding_names (the table the code
+amount, the constant's value), the name table with conv_core.PADDING_MODES (the table the code
 snippets use), and the page is checked in English and Korean.
 """
 
@@ -15,9 +15,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
+from conv_core import PADDING_LIBRARIES as LIBRARIES
+from conv_core import PADDING_MODES as PADDING_NAMES
 from tests.app.apptest_helpers import assert_translated, open_page, page_text, set_widget
 from ui.frame.i18n import load_strings
-from ui.padding_names import LIBRARIES, PADDING_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "padding_modes.py"

@@ -14,7 +14,7 @@ prints the same numbers as conv_core (:meth:`SnippetConfig.reference`):
   ``tf.keras.layers.Conv2D`` when Keras can express the padding; a one-line comment says so
   when TensorFlow has no equivalent (and pads with NumPy instead).
 
-Names of padding modes come from :data:`ui.padding_names.PADDING_NAMES`. Pure: no Streamlit.
+Names of padding modes come from :data:`conv_core.PADDING_MODES`. Pure: no Streamlit.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 import conv_core as cc
-from ui.padding_names import PADDING_NAMES
 
 __all__ = [
     "OPS",
@@ -91,7 +90,7 @@ class SnippetConfig:
     def __post_init__(self) -> None:
         if self.op not in OPS:
             raise ValueError(f"op must be one of {OPS}, not {self.op!r}")
-        if self.padding_mode not in PADDING_NAMES:
+        if self.padding_mode not in cc.PADDING_MODES:
             raise ValueError(f"unknown padding_mode {self.padding_mode!r}")
         x, k = np.asarray(self.x), np.asarray(self.kernel)
         ndim = 3 if self.op == "conv2d" else 2
@@ -220,7 +219,7 @@ def _input_lines(cfg: SnippetConfig, lib: str) -> list[str]:
 
 def _pad_comment(cfg: SnippetConfig) -> str:
     (t, b), (left, r) = cfg.pads
-    names = PADDING_NAMES[cfg.padding_mode]
+    names = cc.PADDING_MODES[cfg.padding_mode]
     where = f"top {t}, bottom {b}, left {left}, right {r}"
     return f"# padding {where}: '{cfg.padding_mode}' (np.pad's '{names.numpy}')"
 
@@ -270,7 +269,7 @@ def _centred(cfg: SnippetConfig) -> bool:
 
 def numpy_snippet(cfg: SnippetConfig) -> str:
     """NumPy/SciPy code printing conv_core's output for ``cfg`` (see the module text)."""
-    names = PADDING_NAMES[cfg.padding_mode]
+    names = cc.PADDING_MODES[cfg.padding_mode]
     conv2d = cfg.op == "conv2d"
     flip = cfg.op == "convolve"
     sr, sc = cfg.stride
@@ -347,7 +346,7 @@ def numpy_snippet(cfg: SnippetConfig) -> str:
 
 def torch_snippet(cfg: SnippetConfig) -> str:
     """PyTorch code printing conv_core's output for ``cfg``: ``F.conv2d``, then ``nn.Conv2d``."""
-    names = PADDING_NAMES[cfg.padding_mode]
+    names = cc.PADDING_MODES[cfg.padding_mode]
     conv2d = cfg.op == "conv2d"
     (t, b), (left, r) = cfg.pads
     h, w = cfg.xa.shape[-2:]
@@ -463,7 +462,7 @@ def tf_padding(cfg: SnippetConfig) -> str | None:
 
 def tensorflow_snippet(cfg: SnippetConfig) -> str:
     """TensorFlow code printing conv_core's output for ``cfg`` (or saying what it lacks)."""
-    names = PADDING_NAMES[cfg.padding_mode]
+    names = cc.PADDING_MODES[cfg.padding_mode]
     conv2d = cfg.op == "conv2d"
     (t, b), (left, r) = cfg.pads
     h, w = cfg.xa.shape[-2:]

@@ -87,3 +87,10 @@ def table_alternative(
             shape = np.shape(values)
             st.caption(t("table_alt.downsampled", rows=shape[0], cols=shape[-1], step=step))
         st.table(frame, alt=label)
+
+
+def padded_cell_styles(mask: np.ndarray) -> np.ndarray:
+    """CSS for each cell of a padded grid: padding grey and italic, the input bold on blue."""
+    pad = "background-color: #e6e6e6; color: #6b6b6b; font-style: italic"
+    cell = "background-color: #cfe3f5; color: #000000; font-weight: 700"
+    return np.where(mask, pad, cell)
