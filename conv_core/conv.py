@@ -27,6 +27,7 @@ V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep learning",
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -395,11 +396,8 @@ def convolve2d(
 # --------------------------------------------------------------------------- 2D, channels
 
 
-def _check_bias(bias: Any, out_channels: int, _dtype: Any = None, *, scalar_ok: bool) -> Any:
-    """``bias`` as a 1D array of ``out_channels`` finite numbers, or None.
-
-    (``conv_core.trace`` shares this check; its third argument is unused.)
-    """
+def _check_bias(bias: Any, out_channels: int, *, scalar_ok: bool) -> Any:
+    """``bias`` as a 1D array of ``out_channels`` finite numbers, or None."""
     if bias is None:
         return None
     b = check_array(bias, "bias", (0, 1) if scalar_ok else (1,))
@@ -408,6 +406,73 @@ def _check_bias(bias: Any, out_channels: int, _dtype: Any = None, *, scalar_ok: 
     if b.shape == () and not scalar_ok:
         raise ArgumentError("conv_bias_shape", out_channels=out_channels, shape=b.shape)
     return b.reshape(-1)
+
+
+@dataclass(frozen=True)
+class Conv2dArgs:
+    """:func:`conv2d`'s array arguments, checked and in their batched form.
+
+    ``x`` is ``(C_in, H, W)`` and ``weight`` ``(C_out, C_in/groups, KH, KW)`` even when the
+    caller gave a 2D input and kernel (``single``: then the result drops the channel axis).
+    Iterating gives the fields in order: ``arr, w, b, groups, mode, single = args``.
+    """
+
+    x: npt.NDArray[Any]
+    weight: npt.NDArray[Any]
+    bias: npt.NDArray[Any] | None
+    groups: int
+    padding_mode: str
+    single: bool
+
+    def __iter__(self) -> Any:
+        return iter((self.x, self.weight, self.bias, self.groups, self.padding_mode, self.single))
+
+
+def parse_conv2d_args(
+    x: npt.ArrayLike,
+    weight: npt.ArrayLike,
+    bias: npt.ArrayLike | None,
+    groups: Any,
+    padding_mode: Any,
+) -> Conv2dArgs:
+    """Check :func:`conv2d`'s input, weight, bias, groups and padding mode, in that order.
+
+    The one parser behind :func:`conv2d` and :func:`conv_core.trace.trace_conv2d`, so both
+    refuse the same things with the same messages.
+
+    >>> parse_conv2d_args(np.ones((2, 4, 4)), np.ones((3, 1, 2, 2)), None, 2, "zeros")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    conv_core.errors.ArgumentError: groups must divide both in_channels and out_channels, ...
+    >>> a = parse_conv2d_args(np.ones((4, 4)), np.ones((2, 2)), 5, 1, "zeros")
+    >>> a.x.shape, a.weight.shape, a.bias.tolist(), a.single
+    ((1, 4, 4), (1, 1, 2, 2), [5], True)
+    """
+    arr = check_array(x, "x", (2, 3))
+    w = check_array(weight, "weight", (2, 4))
+    groups = check_int(groups, "groups", minimum=1)
+    mode = _check_mode(padding_mode)
+    single = arr.ndim == 2
+    if single != (w.ndim == 2):
+        expected = "a 2D array (KH, KW)" if single else "a 4D array (C_out, C_in/groups, KH, KW)"
+        raise ArgumentError(
+            "conv_weight_ndim", expected=expected, arg="x", x_shape=arr.shape, w_shape=w.shape
+        )
+    if single:
+        arr, w = arr[None], w[None, None]
+    c_in, c_out, per_group = arr.shape[0], w.shape[0], w.shape[1]
+    if c_in % groups or c_out % groups:
+        raise ArgumentError(
+            "groups_not_divisor", groups=groups, in_channels=c_in, out_channels=c_out
+        )
+    if per_group * groups != c_in:
+        raise ArgumentError(
+            "conv_channel_mismatch", arg="x", got=c_in, per_group=per_group, groups=groups,
+            expected=per_group * groups, x_shape=np.shape(x), w_shape=np.shape(weight),
+        )  # fmt: skip
+    b = _check_bias(bias, c_out, scalar_ok=single)
+    return Conv2dArgs(arr, w, b, groups, mode, single)
 
 
 @_doc
@@ -500,47 +565,10 @@ def conv2d(
            [[ 10,  40],
             [ 60,  10]]])
     """
-    arr = check_array(x, "x", (2, 3))
-    w = check_array(weight, "weight", (2, 4))
-    groups = check_int(groups, "groups", minimum=1)
-    mode = _check_mode(padding_mode)
+    args = parse_conv2d_args(x, weight, bias, groups, padding_mode)
     method = _check_method(method)
-    single = arr.ndim == 2
-    if single:
-        if w.ndim != 2:
-            raise ArgumentError(
-                "conv_weight_ndim",
-                expected="a 2D array (KH, KW)",
-                arg="x",
-                x_shape=arr.shape,
-                w_shape=w.shape,
-            )
-        arr, w = arr[None], w[None, None]
-    elif w.ndim != 4:
-        raise ArgumentError(
-            "conv_weight_ndim",
-            expected="a 4D array (C_out, C_in/groups, KH, KW)",
-            arg="x",
-            x_shape=arr.shape,
-            w_shape=w.shape,
-        )
-    c_in, c_out, per_group = arr.shape[0], w.shape[0], w.shape[1]
-    if c_in % groups or c_out % groups:
-        raise ArgumentError(
-            "groups_not_divisor", groups=groups, in_channels=c_in, out_channels=c_out
-        )
-    if per_group * groups != c_in:
-        raise ArgumentError(
-            "conv_channel_mismatch",
-            arg="x",
-            got=c_in,
-            per_group=per_group,
-            groups=groups,
-            expected=per_group * groups,
-            x_shape=np.shape(x),
-            w_shape=np.shape(weight),
-        )
-    b = _check_bias(bias, c_out, scalar_ok=single)
+    arr, w, b, groups, mode, single = args
+    c_in, c_out = arr.shape[0], w.shape[0]
     geo = _geometry(arr.shape[1:], w.shape[2:], stride, padding, dilation, mode)  # type: ignore[arg-type]
     dtype = result_dtype(arr, w, b)
     out = np.empty((c_out, *geo.out_hw), dtype)

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 import conv_core as cc
-from conv_core.trace import _num
+from conv_core.trace.formatting import _num
 
 # The harness is a script beside this file, importable whatever the package layout of tests/.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
