@@ -118,7 +118,7 @@ def _index_map(n: int, before: int, after: int, mode: str) -> npt.NDArray[np.int
     idx = np.arange(n, dtype=np.intp)
     if mode == "zeros":
         return np.pad(idx, (before, after), mode="constant", constant_values=-1)
-    return np.pad(idx, (before, after), mode=PADDING_MODES[mode].numpy)  # type: ignore[call-overload]
+    return np.pad(idx, (before, after), mode=PADDING_MODES[mode].numpy)
 
 
 class _Padder:
@@ -347,7 +347,7 @@ def _fft_layout(geo: Geometry) -> tuple[tuple[int, int], tuple[tuple[int, int], 
         scipy.fft.next_fast_len(n + e0 + e1 + s - 1, real=True)
         for n, (e0, e1), s in zip(geo.in_hw, extra, geo.span, strict=True)
     )
-    return shape, extra  # type: ignore[return-value]
+    return shape, extra
 
 
 def fft_cost(geo: Geometry, fft_count: float) -> float:

@@ -184,7 +184,7 @@ def _geometry(
     if sized:
         check_cells(in_hw[0] + sum(pads[0]), in_hw[1] + sum(pads[1]))
         check_cells(*out_hw)
-    return _fastconv.Geometry(in_hw, kernel_hw, s, d, pads, out_hw)  # type: ignore[arg-type]
+    return _fastconv.Geometry(in_hw, kernel_hw, s, d, pads, out_hw)
 
 
 def _run(
@@ -222,7 +222,7 @@ def _correlate_2d(
         k = k[::-1, ::-1]  # convolution = correlation with the kernel turned 180 degrees
     mode = _check_mode(padding_mode)
     method = _check_method(method)
-    geo = _geometry(arr.shape, k.shape, stride, padding, dilation, mode)  # type: ignore[arg-type]
+    geo = _geometry(arr.shape, k.shape, stride, padding, dilation, mode)
     dtype = result_dtype(arr, k)
     return _run(arr[None], k[None, None], geo, mode, dtype, None, method)[0]
 
@@ -569,7 +569,7 @@ def conv2d(
     method = _check_method(method)
     arr, w, b, groups, mode, single = args
     c_in, c_out = arr.shape[0], w.shape[0]
-    geo = _geometry(arr.shape[1:], w.shape[2:], stride, padding, dilation, mode)  # type: ignore[arg-type]
+    geo = _geometry(arr.shape[1:], w.shape[2:], stride, padding, dilation, mode)
     dtype = result_dtype(arr, w, b)
     out = np.empty((c_out, *geo.out_hw), dtype)
     in_g, out_g = c_in // groups, c_out // groups
@@ -672,7 +672,7 @@ def conv2d_hwc(
         )
     c_out = w.shape[3]
     b = _check_bias(bias, c_out, scalar_ok=False)
-    geo = _geometry(arr.shape[:2], w.shape[:2], stride, padding, dilation, mode)  # type: ignore[arg-type]
+    geo = _geometry(arr.shape[:2], w.shape[:2], stride, padding, dilation, mode)
     dtype = result_dtype(arr, w, b)
     out = np.empty((*geo.out_hw, c_out), dtype)
     # Views only: the core reads (C, H, W) strips and writes (H', W', C_out) rows.

@@ -202,8 +202,8 @@ def conv2d_backward(
             w_shape=w.shape,
         )
     s = check_pair(stride, "stride")
-    pads = resolve_padding(padding, arr.shape[2:], w.shape[2:], s)  # type: ignore[arg-type]
-    out_hw = conv2d_output_shape(arr.shape[2:], w.shape[2:], s, pads)  # type: ignore[arg-type]
+    pads = resolve_padding(padding, arr.shape[2:], w.shape[2:], s)
+    out_hw = conv2d_output_shape(arr.shape[2:], w.shape[2:], s, pads)
     expected = (arr.shape[0], w.shape[0], *out_hw)
     if g.shape != expected:
         raise ArgumentError(

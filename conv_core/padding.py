@@ -261,10 +261,10 @@ def pad2d(
             arr.shape[-2:],
             kernel_size,
             stride,
-            dilation,  # type: ignore[arg-type]
+            dilation,
         )
     else:
-        pads = resolve_padding(padding, arr.shape[-2:], 1)  # type: ignore[arg-type]
+        pads = resolve_padding(padding, arr.shape[-2:], 1)
     check_cells(arr.shape[-2] + sum(pads[0]), arr.shape[-1] + sum(pads[1]))
     return _pad_resolved(arr, pads, mode, value)
 

@@ -216,7 +216,7 @@ def _prepare(
     if b is not None:
         b = np.broadcast_to(b.astype(np.float32), (n_filters,)).copy()
     mode = check_choice(padding_mode, "padding_mode", CONV_PADDING_MODES)
-    geo = _geometry(arr.shape[:2], weight.shape[2:], stride, padding, dilation, mode)  # type: ignore[arg-type]
+    geo = _geometry(arr.shape[:2], weight.shape[2:], stride, padding, dilation, mode)
     return _Setup(color_mode, arr, weight, b, geo, mode)
 
 
@@ -228,7 +228,7 @@ def _check_index(value: Any, arg: str, n: int) -> int:
 
 
 def _size_details(geo: _fastconv.Geometry) -> tuple[ConvOutputSize, ConvOutputSize]:
-    return tuple(  # type: ignore[return-value]
+    return tuple(
         conv_output_size_detail(n, k, s, p, d)
         for n, k, s, p, d in zip(
             geo.in_hw, geo.kernel_hw, geo.stride, geo.pads, geo.dilation, strict=True

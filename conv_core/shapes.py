@@ -523,7 +523,7 @@ def _layer_parts(layer: Any, index: int) -> tuple[Any, Any, Any, Any]:
         except KeyError:
             raise ArgumentError("bad_layer", index=index, value=dict(layer)) from None
     if isinstance(layer, Sequence) and not isinstance(layer, str) and len(layer) == 4:
-        return tuple(layer)  # type: ignore[return-value]
+        return tuple(layer)
     raise ArgumentError("bad_layer", index=index, value=layer)
 
 
@@ -579,7 +579,7 @@ def receptive_field(
         d = check_pair(dilation, "dilation")
         if isinstance(padding, str) and hw is None:
             raise ArgumentError("padding_needs_input_size", index=index, value=padding)
-        pads = resolve_padding(padding, tuple(hw) if hw else (1, 1), k, s, d)  # type: ignore[arg-type]
+        pads = resolve_padding(padding, tuple(hw) if hw else (1, 1), k, s, d)
         for axis in (0, 1):
             span = _span(k[axis], d[axis])
             size[axis] += (span - 1) * jump[axis]

@@ -261,9 +261,63 @@ def transpose_as_convolution(
         zero_inserted=inserted,
         padded_input=padded,
         kernel=w[::-1, ::-1].copy(),
-        pad=pads,  # type: ignore[arg-type]
+        pad=pads,
         dilation=d,
     )
+
+
+@dataclass(frozen=True)
+class ConvTranspose2dArgs:
+    """:func:`conv_transpose2d`'s array arguments, checked and in their batched form.
+
+    ``x`` is ``(C_in, H, W)``, ``weight`` ``(C_in, C_out/groups, KH, KW)`` and ``bias``
+    ``(C_out,)`` even for a 2D input and kernel (``single``). Iterating gives the fields:
+    ``arr, w, b, groups, single = args``.
+    """
+
+    x: npt.NDArray[Any]
+    weight: npt.NDArray[Any]
+    bias: npt.NDArray[Any] | None
+    groups: int
+    single: bool
+
+    def __iter__(self) -> Any:
+        return iter((self.x, self.weight, self.bias, self.groups, self.single))
+
+
+def parse_conv_transpose2d_args(
+    x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None, groups: Any
+) -> ConvTranspose2dArgs:
+    """Check :func:`conv_transpose2d`'s input, weight, groups and bias, in that order.
+
+    The one parser behind :func:`conv_transpose2d` and
+    :func:`conv_core.trace.trace_conv_transpose2d`: the same refusals, the same messages.
+
+    >>> a = parse_conv_transpose2d_args([[1, 2]], [[1, 1]], 3, 1)
+    >>> a.x.shape, a.weight.shape, a.bias.tolist(), a.single
+    ((1, 1, 2), (1, 1, 1, 2), [3], True)
+    """
+    arr = check_array(x, "x", (2, 3))
+    single = arr.ndim == 2
+    w = check_array(weight, "weight", (2,) if single else (4,))
+    groups = check_int(groups, "groups", minimum=1)
+    b = None if bias is None else check_array(bias, "bias", (0, 1))
+    if single:
+        if groups != 1:
+            raise ArgumentError("groups_not_divisor", groups=groups, in_channels=1, out_channels=1)
+        arr, w = arr[None], w[None, None]
+        b = None if b is None else b.reshape(-1)
+    c_in = arr.shape[0]
+    if w.shape[0] != c_in:
+        raise ArgumentError("transpose_channels_mismatch", in_channels=c_in, shape=w.shape)
+    c_out = w.shape[1] * groups
+    if c_in % groups:
+        raise ArgumentError(
+            "groups_not_divisor", groups=groups, in_channels=c_in, out_channels=c_out
+        )
+    if b is not None and b.shape != (c_out,):
+        raise ArgumentError("transpose_bias_shape", out_channels=c_out, shape=b.shape)
+    return ConvTranspose2dArgs(arr, w, b, groups, single)
 
 
 def conv_transpose2d(
@@ -346,30 +400,7 @@ def conv_transpose2d(
            [3, 0, 4, 0],
            [0, 3, 0, 4]])
     """
-    arr = check_array(x, "x", (2, 3))
-    single = arr.ndim == 2
-    if single:
-        w = check_array(weight, "weight", (2,))
-    else:
-        w = check_array(weight, "weight", (4,))
-    groups = check_int(groups, "groups", minimum=1)
-    b = None if bias is None else check_array(bias, "bias", (0, 1))
-    if single:
-        if groups != 1:
-            raise ArgumentError("groups_not_divisor", groups=groups, in_channels=1, out_channels=1)
-        arr, w = arr[None], w[None, None]
-    c_in = arr.shape[0]
-    if w.shape[0] != c_in:
-        raise ArgumentError("transpose_channels_mismatch", in_channels=c_in, shape=w.shape)
-    c_out = w.shape[1] * groups
-    if c_in % groups:
-        raise ArgumentError(
-            "groups_not_divisor", groups=groups, in_channels=c_in, out_channels=c_out
-        )
-    if b is not None:
-        b = b.reshape(-1) if single else b
-        if b.shape != (c_out,):
-            raise ArgumentError("transpose_bias_shape", out_channels=c_out, shape=b.shape)
+    arr, w, b, groups, single = parse_conv_transpose2d_args(x, weight, bias, groups)
     s, p, op, d = _check_geometry(
         arr.shape[1:], w.shape[2:], stride, padding, output_padding, dilation
     )

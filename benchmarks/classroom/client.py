@@ -148,7 +148,7 @@ class StudentSession:
         ws_url = "ws" + self.base_url[len("http") :] + "/_stcore/stream"
         self.ws = await websockets.connect(
             ws_url,
-            subprotocols=["streamlit", self.xsrf],  # type: ignore[list-item]
+            subprotocols=["streamlit", self.xsrf],
             additional_headers={"Origin": self.origin, "Cookie": f"{XSRF_COOKIE}={self.xsrf}"},
             compression=None,  # Chromium against this server negotiates none either
             max_size=None,

@@ -163,7 +163,7 @@ def _single_channel_2d(
     d = check_pair(dilation, "dilation")
     mode = _conv_mode(padding_mode)
     b = None if bias is None else check_array(bias, "bias", (0,)).reshape(1)
-    pads = resolve_padding(padding, arr.shape, k.shape, s, d)  # type: ignore[arg-type]
+    pads = resolve_padding(padding, arr.shape, k.shape, s, d)
     applied = k[::-1, ::-1] if flip else k  # true convolution: the kernel turned 180 degrees
     config = {"stride": s, "padding": pads, "dilation": d, "padding_mode": mode, "flipped": flip}
     return _gather(
@@ -374,7 +374,7 @@ def trace_conv2d(
     arr, w, b, groups, mode, single = parse_conv2d_args(x, weight, bias, groups, padding_mode)
     s = check_pair(stride, "stride")
     d = check_pair(dilation, "dilation")
-    pads = resolve_padding(padding, arr.shape[1:], w.shape[2:], s, d)  # type: ignore[arg-type]
+    pads = resolve_padding(padding, arr.shape[1:], w.shape[2:], s, d)
     config = {"stride": s, "padding": pads, "dilation": d, "groups": groups, "padding_mode": mode}
     return _gather(
         "conv2d", "2d" if single else "multi", arr, w, b, stride=s, pads=pads, dilation=d,

@@ -129,7 +129,7 @@ class ConvTrace(Trace):
 
     @property
     def _grid_shape(self) -> tuple[int, int, int]:
-        return self._output.shape  # type: ignore[return-value]
+        return self._output.shape
 
     @property
     def padded(self) -> npt.NDArray[Any]:
@@ -245,7 +245,7 @@ class PoolTrace(Trace):
 
     @property
     def _grid_shape(self) -> tuple[int, int, int]:
-        return self._output.shape  # type: ignore[return-value]
+        return self._output.shape
 
     @property
     def padded(self) -> npt.NDArray[Any]:
@@ -270,7 +270,7 @@ class PoolTrace(Trace):
     @property
     def out_shape(self) -> tuple[int, int]:
         """``(OH, OW)``, from :func:`conv_core.shapes.pool_output_size`."""
-        return self._output.shape[1:]  # type: ignore[return-value]
+        return self._output.shape[1:]
 
     def step(self, i: int) -> PoolStep:
         """Step ``i`` (output cell ``i`` in channel-major, row-major order)."""
@@ -359,7 +359,7 @@ class TransposedTrace(Trace):
 
     @property
     def _grid_shape(self) -> tuple[int, int, int]:
-        return self._x.shape  # type: ignore[return-value]
+        return self._x.shape
 
     @property
     def input(self) -> npt.NDArray[Any]:

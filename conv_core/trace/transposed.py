@@ -7,14 +7,11 @@ import numpy.typing as npt
 
 from .._checks import (
     Pair,
-    check_array,
     check_cells,
-    check_int,
     check_pair,
     result_dtype,
 )
-from ..errors import ArgumentError
-from ..transposed import conv_transpose_output_size
+from ..transposed import conv_transpose_output_size, parse_conv_transpose2d_args
 from .checks import MAX_STEPS, MAX_TERMS, _check_steps
 from .gather import _sequential_sum
 from .records import TransposedTrace
@@ -96,28 +93,12 @@ def trace_conv_transpose2d(
            [0, 0, 0, 0],
            [0, 0, 0, 0]])
     """
-    # The same checks and messages as conv_transpose2d.
-    arr = check_array(x, "x", (2, 3))
-    layout = "2d" if arr.ndim == 2 else "multi"
-    w = check_array(weight, "weight", (2,) if layout == "2d" else (4,))
-    groups = check_int(groups, "groups", minimum=1)
-    b = None if bias is None else check_array(bias, "bias", (0, 1))
-    if layout == "2d":
-        if groups != 1:
-            raise ArgumentError("groups_not_divisor", groups=groups, in_channels=1, out_channels=1)
-        arr, w = arr[None], w[None, None]
-        b = None if b is None else b.reshape(-1)
+    # conv_transpose2d's own parser: the same checks and messages.
+    arr, w, b, groups, single = parse_conv_transpose2d_args(x, weight, bias, groups)
+    layout = "2d" if single else "multi"
     c_in, n_h, n_w = arr.shape
-    if w.shape[0] != c_in:
-        raise ArgumentError("transpose_channels_mismatch", in_channels=c_in, shape=w.shape)
     _, c_og, k_h, k_w = w.shape
     c_out = c_og * groups
-    if c_in % groups:
-        raise ArgumentError(
-            "groups_not_divisor", groups=groups, in_channels=c_in, out_channels=c_out
-        )
-    if b is not None and b.shape != (c_out,):
-        raise ArgumentError("transpose_bias_shape", out_channels=c_out, shape=b.shape)
     s = check_pair(stride, "stride")
     p = check_pair(padding, "padding", minimum=0)
     op_pad = check_pair(output_padding, "output_padding", minimum=0)

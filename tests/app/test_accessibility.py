@@ -168,7 +168,7 @@ def _audit_tables(at: AppTest, lang: str = "en") -> list[str]:
 def _rgb(colour: str) -> tuple[float, float, float]:
     colour = colour.strip()
     if colour.startswith("#"):
-        return tuple(float(v) for v in hex_to_rgb(colour))  # type: ignore[return-value]
+        return tuple(float(v) for v in hex_to_rgb(colour))
     r, g, b = unlabel_rgb(colour)[:3]
     return float(r), float(g), float(b)
 

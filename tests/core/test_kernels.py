@@ -424,13 +424,13 @@ def test_record_is_frozen_and_read_only():
     """A shared kernel cannot be changed by accident: fields, matrix and params are read-only."""
     k = KERNELS["sobel_x"]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        k.name = "x"  # type: ignore[misc]
+        k.name = "x"
     with pytest.raises(ValueError, match="read-only"):
         k.matrix[0, 0] = 5
     with pytest.raises(ValueError, match="read-only"):
         kernels.SOBEL_X[0, 0] = 5
     with pytest.raises(TypeError):
-        KERNELS["box_blur"].params["size"] = 9  # type: ignore[index]
+        KERNELS["box_blur"].params["size"] = 9
     assert kernels.SOBEL_X[0, 0] == -1
 
 

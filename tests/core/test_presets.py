@@ -332,9 +332,9 @@ def test_arrays_read_only_and_integer_where_whole(name):
         if np.array_equal(arr, np.round(arr)) and name not in ("smoothing_1d", "avg_pool_2x2"):
             assert arr.dtype == np.int64
     with pytest.raises(TypeError):
-        p.inputs["x"] = None  # type: ignore[index]
+        p.inputs["x"] = None
     with pytest.raises(dataclasses.FrozenInstanceError):
-        p.name = "other"  # type: ignore[misc]
+        p.name = "other"
 
 
 def test_preset_names_by_kind():

@@ -378,7 +378,7 @@ def test_scatter_form():
 
 def test_format_rejects_other_objects():
     with pytest.raises(TypeError, match="Step"):
-        format_step("not a step")  # type: ignore[arg-type]
+        format_step("not a step")
 
 
 # ---------------------------------------------------------------------------------------
@@ -988,7 +988,7 @@ def test_compact_size_per_step(kernel, bound):
 
 def test_compact_refuses_unknown_objects():
     with pytest.raises(TypeError, match="trace"):
-        to_compact("nope")  # type: ignore[arg-type]
+        to_compact("nope")
 
 
 # ---------------------------------------------------------------------------------------

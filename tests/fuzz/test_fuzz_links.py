@@ -45,7 +45,7 @@ def _recorded_schemas() -> list[us.Schema]:
         seen[id(schema)] = schema
         return real(schema, query)
 
-    us.decode = recording  # type: ignore[assignment]
+    us.decode = recording
     try:
         for path, query in [
             (ROOT / "tests" / "app" / "app_entry.py", {"present": "1"}),
@@ -60,7 +60,7 @@ def _recorded_schemas() -> list[us.Schema]:
             at.run()
             assert not at.exception, at.exception
     finally:
-        us.decode = real  # type: ignore[assignment]
+        us.decode = real
     return list(seen.values())
 
 

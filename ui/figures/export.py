@@ -220,7 +220,7 @@ class _FramePainter:
     def _fill_outputs(self, upto: int) -> None:
         """Write the output values of steps < upto onto the canvas (moving forward only)."""
         if upto < self.filled:  # going back: start again from the empty grid
-            self.__init__(self.trace, self.labels, self.lay.size[0])  # type: ignore[misc]
+            self.__init__(self.trace, self.labels, self.lay.size[0])
         draw = ImageDraw.Draw(self.canvas)
         draw.fontmode = "1"
         _, _, ow = self.trace._grid_shape

@@ -150,7 +150,7 @@ class SnippetConfig:
         """(OH, OW) from conv_core's size rule."""
         (t, b), (left, r) = self.pads
         h, w = self.xa.shape[-2:]
-        return tuple(  # type: ignore[return-value]
+        return tuple(
             cc.conv_output_size(n, k, s, p, d)
             for n, k, s, p, d in zip(
                 (h, w),
