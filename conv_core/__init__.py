@@ -269,3 +269,29 @@ __all__ = [
     "unsharp_mask",
     "zero_insert",
 ]
+
+# --- conv_core.networks (architectures, issue 14): whole-network calculator, presets, demos.
+# Kept as one block so it merges on its own; everything else lives in conv_core.networks.
+from . import networks
+from .networks import (
+    DEPTH_TIMELINE,
+    NETWORK_PRESETS,
+    NetworkPreset,
+    NetworkSummary,
+    network_preset_names,
+    network_summary,
+    network_to_records,
+    records_to_network,
+)
+
+__all__ += [
+    "DEPTH_TIMELINE",
+    "NETWORK_PRESETS",
+    "NetworkPreset",
+    "NetworkSummary",
+    "network_preset_names",
+    "network_summary",
+    "network_to_records",
+    "networks",
+    "records_to_network",
+]
