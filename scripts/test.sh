@@ -16,7 +16,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-# Python packages, in a project-local virtual environment.
+# Python packages, in a project-local virtual environment (with ConvLab itself, editable:
+# requirements.txt's `-e .`, so Streamlit finds the components' asset folders).
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi

@@ -27,7 +27,7 @@ from stepper_harness import CASES, build_case, build_trace
 
 pytestmark = pytest.mark.e2e
 
-JS_SOURCE = Path(__file__).resolve().parents[2] / "ui" / "components" / "stepper" / "stepper.js"
+JS_SOURCE = Path(__file__).resolve().parents[2] / "ui/components/stepper/frontend/stepper.js"
 VIEWPORT = {"width": 1280, "height": 900}
 
 

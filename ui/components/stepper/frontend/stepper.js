@@ -6,6 +6,10 @@
 // server per step. Only what must survive a rerun is reported, and only when the user stops:
 // the step (for a shared link) and the practice score, on pause or after PERSIST_IDLE_MS idle.
 //
+// This file and stepper.css are served from this folder as the component's assets (pyproject's
+// [tool.streamlit.component]): the browser fetches them once per page, and a settings change
+// carries data only.
+//
 // Streamlit may call the default export again on every rerun with the same shadow root; one
 // Stepper lives per root and keeps its step unless the trace itself changed (data.trace_id).
 //
@@ -16,6 +20,7 @@
 // Presenter mode (data.presenter, set by the server from the session) draws larger cells and text.
 
 const INSTANCES = new WeakMap();
+const STYLE_WAIT_MS = 3000; // draw anyway if stepper.css has not loaded by then
 const SPEEDS = [1, 2, 4, 8, 15, 30];
 const DEFAULT_SPEED = 2;
 const PERSIST_IDLE_MS = 1500; // report the step this long after the last change, never per step
@@ -53,15 +58,41 @@ export default function (component) {
     INSTANCES.set(parentElement, inst);
   }
   inst.setStateValue = setStateValue;
-  try {
-    inst.update(data);
-  } catch (err) {
-    inst.showError(err);
-  }
+  whenStyled(parentElement, () => {
+    if (INSTANCES.get(parentElement) !== inst) return; // unmounted meanwhile
+    try {
+      inst.update(data);
+    } catch (err) {
+      inst.showError(err);
+    }
+  });
   return () => {
     inst.destroy();
     INSTANCES.delete(parentElement);
   };
+}
+
+/** Run `fn` once the component's stylesheet (a <link> Streamlit adds beside the HTML) has
+ *  loaded, at once when it has: the layout measures the styled stepper, as it did when the
+ *  CSS was inline. */
+function whenStyled(root, fn) {
+  const link = root.querySelector('link[rel="stylesheet"]');
+  if (!link || link.sheet) {
+    fn();
+    return;
+  }
+  let done = false;
+  const go = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    link.removeEventListener("load", go);
+    link.removeEventListener("error", go);
+    fn();
+  };
+  const timer = setTimeout(go, STYLE_WAIT_MS);
+  link.addEventListener("load", go);
+  link.addEventListener("error", go);
 }
 
 // ------------------------------------------------------------------ PAGE KEYS
