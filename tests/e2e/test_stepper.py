@@ -27,7 +27,7 @@ from stepper_harness import CASES, build_case, build_trace
 
 pytestmark = pytest.mark.e2e
 
-JS_SOURCE = Path(__file__).resolve().parents[2] / "ui/components/stepper/frontend/stepper.js"
+JS_SOURCE = Path(__file__).resolve().parents[2] / "ui/components/stepper/frontend/format.js"
 VIEWPORT = {"width": 1280, "height": 900}
 
 
@@ -89,7 +89,7 @@ def test_every_step_text_equals_format_step(open_case, case):
 
 
 def test_number_format_matches_python(page):
-    """stepper.js's fmtNum against conv_core's _num on ints, ties (0.0625) and random floats."""
+    """format.js's fmtNum against conv_core's _num on ints, ties (0.0625) and random floats."""
     source = JS_SOURCE.read_text(encoding="utf-8")
     start = source.index("export function fmtNum")
     end = source.index("\n}\n", start) + 3

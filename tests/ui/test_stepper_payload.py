@@ -335,3 +335,11 @@ def test_every_module_imports_only_its_siblings():
             reached.add(name)
             todo += graph[name]
     assert reached == set(graph), f"not imported by stepper.js: {set(graph) - reached}"
+
+
+def test_the_node_tests_fixture_is_up_to_date():
+    """tests/js/fixtures/stepper.json is what conv_core says now (regenerate it with
+    `.venv/bin/python -m tests.js.fixtures`)."""
+    from tests.js.fixtures import FIXTURE, dumps, fixture
+
+    assert FIXTURE.read_text(encoding="utf-8") == dumps(fixture())

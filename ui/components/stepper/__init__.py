@@ -4,14 +4,14 @@ A rerun per step does not survive a class on one small server (measured: 1.7 s p
 with 30 sessions). So a page computes the trace once per settings change
 (:func:`conv_core.to_compact`, schema v1, documented in :mod:`conv_core.trace`) and hands it
 to this component; stepping, playing, clicking cells, practice answers and the keyboard all
-run in the browser (``frontend/stepper.js``, an ES module mounted in a shadow root;
-``stepper.css`` and ``stepper.html`` beside it; no build step, nothing fetched from another
-site).
+run in the browser (``frontend/stepper.js``, an ES module mounted in a shadow root, importing
+its sibling modules; ``stepper.css`` and ``stepper.html`` beside it; no build step, nothing
+fetched from another site).
 
 The component's code goes to the browser once, not with every settings change: ``frontend/``
 is the component's asset folder (``asset_dir`` in pyproject.toml's
-``[[tool.streamlit.component.components]]``), from which Streamlit serves ``stepper.js`` and
-``stepper.css`` over HTTP; the element a rerun sends names them and
+``[[tool.streamlit.component.components]]``), from which Streamlit serves ``stepper.js``, the
+modules it imports and ``stepper.css`` over HTTP; the element a rerun sends names them and
 carries the data and the small HTML skeleton only. Streamlit finds that manifest through the
 installed ``convlab`` distribution, so the project must be installed (``pip install -r
 requirements.txt`` does it, editable).
