@@ -43,13 +43,18 @@ Rows (goals from the issue; "-" where it names none):
    component's data) and the whole component data (trace + strings + settings) for the
    lecture's 6x6 example, 16x16 and 32x32 random grids and 32x32 with padding 'same';
    then what goes over the WebSocket (no compression is negotiated): every frame of one
-   settings change (4'), and the stepper element split into its data and the component's
-   own HTML/CSS/JS, which Streamlit sends inside every new stepper element (4', 4'').
+   settings change (4'), and the stepper element split into its data and whatever of the
+   component's own HTML/CSS/JS is inline in it (Streamlit sends an inline part inside every
+   new stepper element); the component's files served as assets are counted apart, from
+   Chromium's network events: fetched over HTTP once per page load, never per change
+   (4', 4'').
 5. *Export*: ``ui.figures.export.steps_gif`` of a 32x32 run (``frame_indices``: 400 of its 900
    steps; two runs) and ``step_png`` of one step (seven runs), in this process.
 
 Times are medians with the 95th percentile (nearest rank). This is a 2-core machine shared
 with other work: server and page times move with its load (printed above the table).
+
+``--wire`` measures rows 4' and 4'' alone (one server, five settings changes; about 20 s).
 """
 
 from __future__ import annotations
@@ -93,6 +98,7 @@ STUDIO_32 = "/studio?src=random&rows=32&cols=32"
 
 N_COMPUTE = 50
 N_CHANGES = 20  # settings changes in the browser (after 2 not counted)
+N_CHANGES_WIRE = 5  # --wire
 N_CHANGES_DEFAULT_GC = 12
 N_APPTEST = 10
 N_SYNC_STEPS = 300
@@ -347,16 +353,36 @@ class Server:
 # ----------------------------------------------------------------------------- the browser
 
 
+#: Where Streamlit serves a v2 component's asset files (its asset_dir).
+ASSET_ROUTE = "/_stcore/bidi-components/"
+
+
 class WireLog:
-    """Every WebSocket frame of a page, from Chromium's network events (their own clock)."""
+    """Every WebSocket frame of a page, from Chromium's network events (their own clock),
+    and every HTTP response from a component's asset folder (``assets``: time, URL, bytes on
+    the wire)."""
 
     def __init__(self, page) -> None:
         self.sent: list[tuple[float, int]] = []
         self.received: list[tuple[float, int, bytes]] = []
+        self.assets: list[tuple[float, str, int]] = []
+        self._urls: dict[str, str] = {}
         cdp = page.context.new_cdp_session(page)
         cdp.on("Network.webSocketFrameSent", lambda e: self.sent.append(self._frame(e)[:2]))
         cdp.on("Network.webSocketFrameReceived", lambda e: self.received.append(self._frame(e)))
+        cdp.on("Network.requestWillBeSent", self._request)
+        cdp.on("Network.loadingFinished", self._finished)
         cdp.send("Network.enable")
+
+    def _request(self, event: dict[str, Any]) -> None:
+        url = event["request"]["url"]
+        if ASSET_ROUTE in url:
+            self._urls[event["requestId"]] = url
+
+    def _finished(self, event: dict[str, Any]) -> None:
+        url = self._urls.pop(event["requestId"], None)
+        if url is not None:
+            self.assets.append((event["timestamp"], url, int(event["encodedDataLength"])))
 
     @staticmethod
     def _frame(event: dict[str, Any]) -> tuple[float, int, bytes]:
@@ -367,6 +393,12 @@ class WireLog:
 
     def mark(self) -> tuple[int, int]:
         return len(self.sent), len(self.received)
+
+
+def asset_cell(assets: list[tuple[float, str, int]]) -> str:
+    """``N files, X KB`` of a component's asset fetches (``0 files`` when none)."""
+    total = sum(n for _, _, n in assets)
+    return f"{len(assets)} files, {kb(total)}" if assets else "0 files"
 
 
 def forward_msgs(frames: list[tuple[float, int, bytes]]) -> list[tuple[float, int, Any]]:
@@ -385,7 +417,8 @@ def forward_msgs(frames: list[tuple[float, int, bytes]]) -> list[tuple[float, in
 
 
 def stepper_element(msgs: list[tuple[float, int, Any]]) -> tuple[int, int, int] | None:
-    """(message bytes, data JSON bytes, HTML+CSS+JS bytes) of the stepper element, if sent."""
+    """(message bytes, data JSON bytes, inline HTML+CSS+JS bytes) of the stepper element, if
+    sent. CSS/JS served as asset files are not inline: the element names their paths only."""
     for _, n, msg in msgs:
         if msg is None or msg.WhichOneof("type") != "delta":
             continue
@@ -439,11 +472,12 @@ def settings_changes(browser, server: Server, n_changes: int) -> dict[str, Any]:
     )
     keys = ("run", "cpu", "gc", "gc_cpu", "finished", "idle", "drawn")
     out: dict[str, Any] = {k: [] for k in keys}
-    out["received"], out["element"] = [], None
+    out["received"], out["element"], out["assets"] = [], None, []
     for i in range(n_changes + 2):
         bias = 10 + i  # a new value every time: compact_trace's cache misses
         page.wait_for_timeout(300)
         n_sent, n_recv = wire.mark()
+        n_assets = len(wire.assets)
         n_runs = len(server.runs())
         t_mark = page.evaluate("() => performance.now()")
         box.fill(str(bias))
@@ -486,6 +520,7 @@ def settings_changes(browser, server: Server, n_changes: int) -> dict[str, Any]:
         out["drawn"].append((t_drawn - t_send) / 1e3)
         out["received"].append(sum(n for _, n, _ in msgs))
         out["element"] = stepper_element(msgs) or out["element"]
+        out["assets"] += wire.assets[n_assets:]
     page.close()
     return out
 
@@ -494,6 +529,7 @@ def stepping_and_play(browser, base: str) -> dict[str, Any]:
     """2 and 3 on the 32x32 grid with padding 'same' (1024 steps)."""
     page, wire = open_studio(browser, base + STUDIO_32 + "&padding=same")
     load_element = stepper_element(forward_msgs(wire.received))
+    load_assets = list(wire.assets)
     n_steps = int(page.locator(".stp").get_attribute("data-n"))
     page.locator(".stp-stage").scroll_into_view_if_needed()
     page.wait_for_timeout(500)
@@ -565,7 +601,64 @@ def stepping_and_play(browser, base: str) -> dict[str, Any]:
         "play": play,
         "sent_while_playing": sent_while_playing,
         "load_element": load_element,
+        "load_assets": load_assets,
     }
+
+
+def wire_only() -> dict[str, Any]:
+    """--wire: rows 4' and 4'' alone, on one server."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        raise SystemExit(f"{CHROMIUM} not found (apt-get install -y chromium fonts-nanum)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            server = Server("app.py")
+            try:
+                warm_up(browser, server)
+                changes = settings_changes(browser, server, N_CHANGES_WIRE)
+                page, wire = open_studio(browser, server.url + STUDIO_32 + "&padding=same")
+                load = {
+                    "load_element": stepper_element(forward_msgs(wire.received)),
+                    "load_assets": list(wire.assets),
+                }
+                page.close()
+            finally:
+                server.stop()
+            return {"chromium": browser.version, "changes": changes, "stepping": load}
+        finally:
+            browser.close()
+
+
+def wire_rows(changes: dict[str, Any], stepping: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Rows 4' and 4'' (what went over the WebSocket, and the asset files over HTTP)."""
+    rows = []
+    el, el_load = changes["element"], stepping["load_element"]
+    if el is not None:
+        rows.append(
+            (
+                "4'. WebSocket, one settings change (1b), 32x32: all frames received "
+                "/ the stepper element (+ the component's files fetched over HTTP meanwhile)",
+                "-",
+                f"{kb(int(statistics.median(changes['received'])))} / {kb(el[0])} = data "
+                f"{kb(el[1])} + the component's inline HTML/CSS/JS {kb(el[2])} "
+                f"(+ {asset_cell(changes['assets'])} in {len(changes['received'])} changes)",
+                verdict(None),
+            )
+        )
+    if el_load is not None:
+        rows.append(
+            (
+                "4''. WebSocket, the stepper element at page load, 32x32 'same' "
+                "(+ the component's files over HTTP, once per page load)",
+                "-",
+                f"{kb(el_load[0])} = data {kb(el_load[1])} + inline HTML/CSS/JS "
+                f"{kb(el_load[2])} (+ {asset_cell(stepping['load_assets'])})",
+                verdict(None),
+            )
+        )
+    return rows
 
 
 def warm_up(browser, server: Server) -> None:
@@ -622,6 +715,18 @@ def server_cells(changes: dict[str, Any]) -> tuple[str, bool | None]:
 
 def main() -> None:
     started = time.perf_counter()
+    if "--wire" in sys.argv[1:]:
+        wire = wire_only()
+        print(
+            f"Sliding-Window Studio benchmark, rows 4' and 4'' only (--wire): "
+            f"Streamlit {streamlit.__version__}, Chromium {wire['chromium']} (headless).\n"
+        )
+        print_table(
+            ("measure", "goal", "measured", "meets goal"),
+            wire_rows(wire["changes"], wire["stepping"]),
+        )
+        print(f"\nTotal benchmark time: {time.perf_counter() - started:.0f} s.")
+        return
     compute = compute_path()
     sizes = payload_sizes()
     export = export_times()
@@ -639,7 +744,6 @@ def main() -> None:
     core_med, _ = stats(compute["core"])
     server_text, server_ok = server_cells(changes)
     default_gc_text, _ = server_cells(default_gc)
-    el, el_load = changes["element"], stepping["load_element"]
 
     rows: list[tuple[str, str, str, str]] = [
         (
@@ -710,26 +814,7 @@ def main() -> None:
                 verdict(None),
             )
         )
-    if el is not None:
-        rows.append(
-            (
-                "4'. WebSocket, one settings change (1b), 32x32: all frames received "
-                "/ the stepper element",
-                "-",
-                f"{kb(int(statistics.median(changes['received'])))} / {kb(el[0])} = data "
-                f"{kb(el[1])} + the component's HTML/CSS/JS {kb(el[2])}",
-                verdict(None),
-            )
-        )
-    if el_load is not None:
-        rows.append(
-            (
-                "4''. WebSocket, the stepper element at page load, 32x32 'same'",
-                "-",
-                f"{kb(el_load[0])} = data {kb(el_load[1])} + HTML/CSS/JS {kb(el_load[2])}",
-                verdict(None),
-            )
-        )
+    rows += wire_rows(changes, stepping)
     rows += [
         (
             f"5. GIF export, 32x32 run ({export['steps']} steps): steps_gif of "

@@ -5,10 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The browser tests drive Debian's Chromium (never a downloaded browser build); Hangul in
-# their screenshots needs a Korean font. Install both when missing (needs root or sudo).
+# their screenshots needs a Korean font; the stepper's JavaScript modules are unit-tested with
+# Node's own test runner (no npm package). Install them when missing (needs root or sudo).
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
 if [ ${#need[@]} -gt 0 ]; then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
@@ -16,7 +18,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-# Python packages, in a project-local virtual environment.
+# Python packages, in a project-local virtual environment (with ConvLab itself, editable:
+# requirements.txt's `-e .`, so Streamlit finds the components' asset folders).
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
@@ -25,6 +28,16 @@ fi
 # Lint first: a style slip fails fast and cheaply.
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+
+# The stepper's pure JavaScript modules (numbers, arithmetic, practice, keys, layout) with
+# Node's built-in test runner: tests/js/*.test.mjs, nothing fetched. Node 18 has the runner
+# too; the tests are written for Node 20 (the machine's).
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 18 ]; then
+  echo "scripts/test.sh: Node.js $(node --version) is too old for tests/js (needs 18+, 20 is tested)" >&2
+  exit 1
+fi
+node --test tests/js/
 
 # Every test: doctests in conv_core, unit/property tests, AppTest pages, browser tests.
 # pytest exits 5 when it collected no test; `set -e` makes that a failure, never a silent pass.

@@ -28,7 +28,7 @@ from scripts.stepper_dom import ROOT, arith, step_of
 
 pytestmark = pytest.mark.e2e
 
-JS_SOURCE = Path(__file__).resolve().parents[2] / "ui" / "components" / "stepper" / "stepper.js"
+JS_SOURCE = Path(__file__).resolve().parents[2] / "ui/components/stepper/frontend/format.js"
 VIEWPORT = {"width": 1280, "height": 900}
 
 
@@ -90,7 +90,7 @@ def test_every_step_text_equals_format_step(open_case, case):
 
 
 def test_number_format_matches_python(page):
-    """stepper.js's fmtNum against conv_core's _num on ints, ties (0.0625) and random floats."""
+    """format.js's fmtNum against conv_core's _num on ints, ties (0.0625) and random floats."""
     source = JS_SOURCE.read_text(encoding="utf-8")
     start = source.index("export function fmtNum")
     end = source.index("\n}\n", start) + 3

@@ -10,6 +10,8 @@ import pytest
 
 import conv_core as cc
 from ui.components.stepper import (
+    COMPONENT_NAME,
+    FRONTEND,
     StepperState,
     clamp_step,
     state_from_result,
@@ -19,7 +21,9 @@ from ui.components.stepper import (
 )
 from ui.frame.i18n import LANGUAGES, load_strings
 
-JS = Path(__file__).resolve().parents[2] / "ui" / "components" / "stepper" / "stepper.js"
+REPO = Path(__file__).resolve().parents[2]
+#: The stepper's ES modules (the entry, stepper.js, imports the others).
+JS_FILES = sorted(FRONTEND.glob("*.js"))
 RNG = np.random.default_rng(3)
 X6 = [
     [1, 0, 0, 0, 0, 1], [0, 1, 0, 0, 1, 0], [0, 0, 1, 1, 0, 0],
@@ -214,8 +218,8 @@ def test_strings_complete_in_both_languages():
 
 
 def test_every_key_the_js_uses_exists():
-    """stepper.js looks strings up with this.s("key"); each must be in the TOML files."""
-    source = JS.read_text(encoding="utf-8")
+    """The JS looks strings up with this.s("key") / s("key"); each must be in the TOML files."""
+    source = "\n".join(p.read_text(encoding="utf-8") for p in JS_FILES)
     used = set(re.findall(r'this\.s\(\s*"([\w.]+)"', source))
     # keys chosen at run time: `formula.unvisited_${axis}` and friends, ternaries
     used |= {f"formula.{k}_{axis}" for k in ("unvisited", "buffer") for axis in ("rows", "cols")}
@@ -260,7 +264,7 @@ def test_wrapper_mounts_and_reads_state_back():
     at.run()
     assert not at.exception
     (element,) = at.get("bidi_component")
-    assert element.proto.component_name == "convlab_stepper"
+    assert element.proto.component_name == COMPONENT_NAME == "convlab.stepper"
     sent = json.loads(element.proto.json)
     compact = cc.to_compact(cc.trace_correlate2d(X6, K3))
     assert sent == json.loads(_json(stepper_data(compact, STRINGS, step=15)))
@@ -272,3 +276,70 @@ def test_wrapper_mounts_and_reads_state_back():
     assert "state step=5 right=1 total=2" in at.text[0].value
     # the score goes back to the browser so a remount keeps it
     assert json.loads(at.get("bidi_component")[0].proto.json)["score"] == {"right": 1, "total": 2}
+
+
+# ---------------------------------------------------------------- the code is served, not sent
+
+
+def test_the_element_names_the_code_and_carries_data_only():
+    """A rerun sends the data and the small HTML skeleton; the CSS and the JS modules are the
+    component's asset files, fetched once per page (README, benchmarks row 4')."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(HARNESS), default_timeout=30)
+    at.query_params["case"] = "big"  # 32x32, padding 1
+    at.run()
+    assert not at.exception
+    (element,) = at.get("bidi_component")
+    proto = element.proto
+    assert (proto.js_source_path, proto.css_source_path) == ("stepper.js", "stepper.css")
+    assert proto.js_content == proto.css_content == ""
+    assert proto.html_content == (FRONTEND / "stepper.html").read_text(encoding="utf-8")
+    code = len(proto.html_content.encode())
+    data = len(proto.json.encode())
+    assert code < 4_000 < 40_000 < data
+    assert proto.ByteSize() < data + code + 200
+
+
+def test_streamlit_finds_the_asset_folder_through_the_installed_project():
+    """pyproject.toml declares the folder; Streamlit reads it from the installed `convlab`
+    distribution (`pip install -r requirements.txt` installs it, editable)."""
+    from streamlit.components.v2.manifest_scanner import scan_component_manifests
+
+    found = {
+        f"{manifest.name}.{comp.name}": (root / comp.asset_dir).resolve()
+        for manifest, root in scan_component_manifests()
+        for comp in manifest.components
+        if comp.asset_dir
+    }
+    assert found.get(COMPONENT_NAME) == FRONTEND, found
+
+
+IMPORT = re.compile(r"""^\s*(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)";""", re.M | re.S)
+
+
+def test_every_module_imports_only_its_siblings():
+    """The browser loads stepper.js from the asset folder and the modules it imports from
+    beside it: every import is a relative path to a file there (nothing from npm or a CDN)."""
+    graph = {}
+    for path in JS_FILES:
+        targets = IMPORT.findall(path.read_text(encoding="utf-8"))
+        for target in targets:
+            assert target.startswith("./") and "/" not in target[2:], (path.name, target)
+            assert (FRONTEND / target).is_file(), (path.name, target)
+        graph[path.name] = {t[2:] for t in targets}
+    reached, todo = set(), ["stepper.js"]
+    while todo:
+        name = todo.pop()
+        if name not in reached:
+            reached.add(name)
+            todo += graph[name]
+    assert reached == set(graph), f"not imported by stepper.js: {set(graph) - reached}"
+
+
+def test_the_node_tests_fixture_is_up_to_date():
+    """tests/js/fixtures/stepper.json is what conv_core says now (regenerate it with
+    `.venv/bin/python -m tests.js.fixtures`)."""
+    from tests.js.fixtures import FIXTURE, dumps, fixture
+
+    assert FIXTURE.read_text(encoding="utf-8") == dumps(fixture())

@@ -23,7 +23,7 @@ import streamlit as st
 import conv_core as cc
 from ui.frame.i18n import t
 from ui.teaching.code_snippets import CORNER, SnippetConfig, snippets
-from ui.widgets import lazy_expander
+from ui.widgets.tables import lazy_expander
 
 __all__ = [
     "IMAGE_FILE",

@@ -31,7 +31,7 @@ import streamlit as st
 
 from ui.frame.i18n import t
 from ui.teaching.grid_sources import MAX_GRID, TYPED_HIGH, TYPED_LOW, blank_grid, random_grid
-from ui.widgets import KEEP_STATE
+from ui.widgets.state import KEEP_STATE
 
 __all__ = ["grid_size", "random_input", "typed_grid", "typed_problem"]
 

@@ -1,10 +1,13 @@
 """Draw your own input: a bitmap the learner paints in the browser (mouse, touch, pen, keys).
 
-A Streamlit ``st.components.v2.component`` (``draw_grid.js``, an ES module mounted in a shadow
-root; ``draw_grid.html`` and ``draw_grid.css`` beside it, read from disk, no build step,
-nothing fetched from a network). Painting, erasing, the brush, undo and the keyboard cursor
-all run in the browser. The server hears from it only when a stroke ends (pointer up) or on
-Clear, Undo or a keyboard toggle: one stroke is one rerun, never one per pointer move.
+A Streamlit ``st.components.v2.component`` (``frontend/draw_grid.js``, an ES module mounted in
+a shadow root; ``draw_grid.html`` and ``draw_grid.css`` beside it; no build step, nothing
+fetched from another site). ``frontend/`` is the component's asset folder (``asset_dir`` in
+pyproject.toml): Streamlit serves the JS and CSS from there, once per page, and a rerun sends
+the data and the small HTML skeleton only (as for the stepper, :mod:`ui.components.stepper`).
+Painting, erasing, the brush, undo and the keyboard cursor all run in the browser. The server
+hears from it only when a stroke ends (pointer up) or on Clear, Undo or a keyboard toggle: one
+stroke is one rerun, never one per pointer move.
 
 What crosses the wire is the bitmap packed one bit per cell (row-major, most significant bit
 first, as ``np.packbits``) and written in hex: :func:`encode_bitmap` / :func:`decode_bitmap`.
@@ -25,7 +28,6 @@ In a page::
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections.abc import Callable, Mapping
@@ -34,11 +36,13 @@ from typing import Any
 
 import numpy as np
 
+from ui.components import asset_component
 from ui.frame.i18n import strings_with_prefix
 
 __all__ = [
     "BRUSHES",
     "COMPONENT_NAME",
+    "FRONTEND",
     "MAX_SIDE",
     "STRINGS_PREFIX",
     "block_counts",
@@ -52,9 +56,11 @@ __all__ = [
     "value_token",
 ]
 
-_DIR = Path(__file__).resolve().parent
-#: Name the component is registered under (unique in the app).
-COMPONENT_NAME = "convlab_draw_grid"
+#: The component's asset folder (its ``asset_dir`` in pyproject.toml).
+FRONTEND = Path(__file__).resolve().parent / "frontend"
+#: Name the component is registered under: ``<project>.<component>`` as pyproject.toml's
+#: ``[[tool.streamlit.component.components]]`` declares it, so Streamlit finds its asset_dir.
+COMPONENT_NAME = "convlab.draw_grid"
 #: Translation keys of the widget start with this; the JS gets them without it.
 STRINGS_PREFIX = "draw_grid."
 #: Largest number of rows or columns (a drawing grid, not an image).
@@ -287,17 +293,8 @@ def draw_grid_data(
     }
 
 
-@functools.cache
 def _component() -> Callable[..., Any]:
-    import streamlit as st
-
-    return st.components.v2.component(
-        COMPONENT_NAME,
-        html=(_DIR / "draw_grid.html").read_text(encoding="utf-8"),
-        css=(_DIR / "draw_grid.css").read_text(encoding="utf-8"),
-        js=(_DIR / "draw_grid.js").read_text(encoding="utf-8"),
-        isolate_styles=True,
-    )
+    return asset_component(COMPONENT_NAME, FRONTEND, "draw_grid")
 
 
 def _noop() -> None:

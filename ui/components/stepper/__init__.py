@@ -4,8 +4,17 @@ A rerun per step does not survive a class on one small server (measured: 1.7 s p
 with 30 sessions). So a page computes the trace once per settings change
 (:func:`conv_core.to_compact`, schema v1, documented in :mod:`conv_core.trace`) and hands it
 to this component; stepping, playing, clicking cells, practice answers and the keyboard all
-run in the browser (``stepper.js``, an ES module mounted in a shadow root; ``stepper.html``
-and ``stepper.css`` beside it, read from disk, no build step, nothing fetched from a network).
+run in the browser (``frontend/stepper.js``, an ES module mounted in a shadow root, importing
+its sibling modules; ``stepper.css`` and ``stepper.html`` beside it; no build step, nothing
+fetched from another site).
+
+The component's code goes to the browser once, not with every settings change: ``frontend/``
+is the component's asset folder (``asset_dir`` in pyproject.toml's
+``[[tool.streamlit.component.components]]``), from which Streamlit serves ``stepper.js``, the
+modules it imports and ``stepper.css`` over HTTP; the element a rerun sends names them and
+carries the data and the small HTML skeleton only. Streamlit finds that manifest through the
+installed ``convlab`` distribution, so the project must be installed (``pip install -r
+requirements.txt`` does it, editable).
 
 The component tells the server only what must persist, and only when the user stops: the
 current step (for a shared link) and the practice score, on pause or 1.5 s after the last
@@ -32,7 +41,6 @@ In a page::
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -40,10 +48,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ui.components import asset_component
 from ui.frame.i18n import strings_with_prefix
 
 __all__ = [
     "COMPONENT_NAME",
+    "FRONTEND",
     "STRINGS_PREFIX",
     "StepperState",
     "clamp_step",
@@ -54,9 +64,11 @@ __all__ = [
     "trace_id",
 ]
 
-_DIR = Path(__file__).resolve().parent
-#: Name the component is registered under (unique in the app).
-COMPONENT_NAME = "convlab_stepper"
+#: The component's asset folder (its ``asset_dir`` in pyproject.toml).
+FRONTEND = Path(__file__).resolve().parent / "frontend"
+#: Name the component is registered under: ``<project>.<component>`` as pyproject.toml's
+#: ``[[tool.streamlit.component.components]]`` declares it, so Streamlit finds its asset_dir.
+COMPONENT_NAME = "convlab.stepper"
 #: Translation keys of the stepper start with this; the JS gets them without it.
 STRINGS_PREFIX = "stepper."
 #: Significant decimals of floats in the arithmetic, as conv_core.format_step's default.
@@ -211,17 +223,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@functools.cache
 def _component() -> Callable[..., Any]:
-    import streamlit as st
-
-    return st.components.v2.component(
-        COMPONENT_NAME,
-        html=(_DIR / "stepper.html").read_text(encoding="utf-8"),
-        css=(_DIR / "stepper.css").read_text(encoding="utf-8"),
-        js=(_DIR / "stepper.js").read_text(encoding="utf-8"),
-        isolate_styles=True,
-    )
+    return asset_component(COMPONENT_NAME, FRONTEND, "stepper")
 
 
 def _noop() -> None:

@@ -11,8 +11,13 @@
 // never per pointer move. Streamlit may call the default export again on every rerun with the
 // same root: one DrawGrid lives per root and keeps its drawing unless data.token changed (the
 // page passed a new value) or the grid changed size.
+//
+// This file and draw_grid.css are served from this folder as the component's assets
+// (pyproject's [tool.streamlit.component]): the browser fetches them once per page, and a
+// stroke's rerun carries data only.
 
 const INSTANCES = new WeakMap();
+const STYLE_WAIT_MS = 3000; // draw anyway if draw_grid.css has not loaded by then
 const UNDO_MAX = 100;
 const STEP = 0.34; // interpolation step along a stroke, in cells
 const INK = "#111318";
@@ -30,15 +35,41 @@ export default function (component) {
     INSTANCES.set(parentElement, inst);
   }
   inst.setStateValue = setStateValue;
-  try {
-    inst.update(data || {});
-  } catch (err) {
-    inst.showError(err);
-  }
+  whenStyled(parentElement, () => {
+    if (INSTANCES.get(parentElement) !== inst) return; // unmounted meanwhile
+    try {
+      inst.update(data || {});
+    } catch (err) {
+      inst.showError(err);
+    }
+  });
   return () => {
     inst.destroy();
     INSTANCES.delete(parentElement);
   };
+}
+
+/** Run `fn` once the component's stylesheet (draw_grid.css, served from the asset folder: a
+ *  <link> Streamlit adds beside the HTML) has loaded, at once when it has: the grid measures
+ *  its styled box, as it did when the CSS was inline. */
+function whenStyled(root, fn) {
+  const link = root.querySelector('link[rel="stylesheet"]');
+  if (!link || link.sheet) {
+    fn();
+    return;
+  }
+  let done = false;
+  const go = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    link.removeEventListener("load", go);
+    link.removeEventListener("error", go);
+    fn();
+  };
+  const timer = setTimeout(go, STYLE_WAIT_MS);
+  link.addEventListener("load", go);
+  link.addEventListener("error", go);
 }
 
 // ------------------------------------------------------------------ bits <-> hex

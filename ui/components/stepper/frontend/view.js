@@ -1,21 +1,24 @@
-// ConvLab stepper: a Streamlit v2 component (ES module, mounted in a shadow root).
-//
-// The server sends the whole trace once per settings change (conv_core.to_compact, schema v1,
-// documented in conv_core/trace.py); everything per step happens here, in the browser: drawing,
-// stepping, playing, clicking cells, practice answers and the keyboard. Nothing is sent to the
-// server per step. Only what must survive a rerun is reported, and only when the user stops:
-// the step (for a shared link) and the practice score, on pause or after PERSIST_IDLE_MS idle.
-//
-// Streamlit may call the default export again on every rerun with the same shadow root; one
-// Stepper lives per root and keeps its step unless the trace itself changed (data.trace_id).
-//
-// Keys work without clicking the stepper first: a v2 component is mounted in the page's own
-// document (a shadow root, not an iframe), so one document-level keydown listener, shared by
-// every stepper on the page, is added when the first mounts and removed when the last unmounts
-// (see PAGE KEYS below). `?` opens the shortcut list, an accessible dialog in the shadow root.
-// Presenter mode (data.presenter, set by the server from the session) draws larger cells and text.
+// The stepper's DOM: one Stepper per shadow root builds the grids as SVG and redraws only what
+// a step changes; its controls, the keys, Play, practice, the shortcut list, the highlights,
+// zoom, and what it tells the server (the step and the practice score, only when the user
+// stops: on pause or after PERSIST_IDLE_MS idle, never per step) and the page URL (?step=).
+// The arithmetic, sizes and answers come from the pure modules beside it.
 
-const INSTANCES = new WeakMap();
+import { clamp, esc, fmtNum, fraction, tpl } from "./format.js";
+import { commandFor, deepActive, registerPageKeys, SHORTCUTS, setActive, unregisterPageKeys } from "./keys.js";
+import { chooseLayout, LABEL_H, placePanels } from "./layout.js";
+import { checkAnswer, expectedText, expectedValues, scored } from "./practice.js";
+import {
+  cellOf,
+  checkTrace,
+  inputsFeeding,
+  outputsReading,
+  playAdvance,
+  ScatterSum,
+  stepText,
+  traceDims,
+} from "./trace.js";
+
 const SPEEDS = [1, 2, 4, 8, 15, 30];
 const DEFAULT_SPEED = 2;
 const PERSIST_IDLE_MS = 1500; // report the step this long after the last change, never per step
@@ -24,230 +27,10 @@ const URL_PLAYING_MS = 1000;
 const URL_CHECK_MS = 700; // a rerun that writes st.query_params may drop ?step=: put it back
 const LIVE_IDLE_MS = 350; // screen-reader announcements: debounced when stepping,
 const LIVE_PLAYING_MS = 2500; // and at most this often while playing
-const S_MAX = 64; // largest cell (px at zoom 1): big numbers for a projector
-const S_IDX = 16; // smallest cell that still gets row/column index labels
-const LABEL_H = 26;
-const GAP = 30;
-const ROW_GAP = 24;
-const MARGIN = 6;
 const ZOOMS = [1, 1.5, 2, 3, 4];
 const PRESENTER_SCALE = 1.5; // ui/presenter.py STEPPER_SCALE: cells and SVG text this much larger
-// The shortcut list: [key cap string keys, what it does]; every key the stepper handles.
-const SHORTCUTS = [
-  [["keys.cap_right"], "keys.next"],
-  [["keys.cap_left"], "keys.prev"],
-  [["keys.cap_home"], "keys.first"],
-  [["keys.cap_end"], "keys.last"],
-  [["keys.cap_space"], "keys.play"],
-  [["keys.cap_esc"], "keys.clear"],
-  [["keys.cap_help"], "keys.help"],
-  [["keys.cap_tab"], "keys.tab"],
-  [["keys.cap_enter"], "keys.enter"],
-];
 
-export default function (component) {
-  const { data, parentElement, setStateValue } = component;
-  let inst = INSTANCES.get(parentElement);
-  if (!inst) {
-    inst = new Stepper(parentElement);
-    INSTANCES.set(parentElement, inst);
-  }
-  inst.setStateValue = setStateValue;
-  try {
-    inst.update(data);
-  } catch (err) {
-    inst.showError(err);
-  }
-  return () => {
-    inst.destroy();
-    INSTANCES.delete(parentElement);
-  };
-}
-
-// ------------------------------------------------------------------ PAGE KEYS
-//
-// One keydown listener on the document serves every stepper on the page. A key reaches it
-// only when no stepper handled it itself (a focused stepper handles its own keys and stops
-// them) and it is ignored when the focus is somewhere that uses keys itself: a text field,
-// number input, select, slider, text area, contenteditable editor, a canvas (the drawing grid,
-// the data editor), or anything whose ARIA role takes arrow keys (slider, textbox, combobox,
-// listbox, grid, tabs, radio group, menu, application, another dialog). On a focused button or
-// link Space is left to it (it presses it); the arrows still step.
-//
-// Which stepper: the one last clicked or focused, while it is still displayed; else the first
-// one (in page order) that is on screen; else the first displayed one.
-
-const PAGE_KEYS = { steppers: new Set(), active: null, listening: false };
-const PAGE_KEY_NAMES = new Set(["ArrowRight", "ArrowLeft", "Home", "End", " ", "Spacebar", "?", "Escape"]);
-const OWN_KEY_ROLES = new Set([
-  "textbox", "searchbox", "slider", "spinbutton", "combobox", "listbox", "option", "grid", "gridcell",
-  "treegrid", "tree", "treeitem", "tablist", "tab", "radiogroup", "radio", "menu", "menubar", "menuitem",
-  "menuitemcheckbox", "menuitemradio", "application", "dialog", "alertdialog",
-]);
-const PRESS_TYPES = new Set(["checkbox", "button", "submit", "reset", "image", "file", "color"]);
-
-/** Whether `el`, on the focused element's path, handles `key` itself. */
-export function ownsKey(el, key) {
-  if (!el || el.nodeType !== 1) return false;
-  if (el.isContentEditable) return true;
-  const tag = el.tagName;
-  const space = key === " " || key === "Spacebar";
-  if (["TEXTAREA", "SELECT", "IFRAME", "CANVAS", "VIDEO", "AUDIO", "EMBED", "OBJECT"].includes(tag)) return true;
-  if (tag === "INPUT") return PRESS_TYPES.has(String(el.type).toLowerCase()) ? space || key === "Enter" : true;
-  const role = el.getAttribute("role");
-  if (role && OWN_KEY_ROLES.has(role)) return true;
-  if (tag === "BUTTON" || tag === "A" || tag === "SUMMARY" || ["button", "link", "checkbox", "switch"].includes(role)) {
-    return space;
-  }
-  return false;
-}
-
-function shownBox(inst) {
-  if (!inst.el.isConnected || !inst.T) return null;
-  const r = inst.el.getBoundingClientRect();
-  return r.width > 0 && r.height > 0 ? r : null;
-}
-
-function hostOf(inst) {
-  const root = inst.el.getRootNode();
-  return root && root.host ? root.host : inst.el;
-}
-
-/** The stepper page-wide keys go to (see above), or null. */
-function keyTarget() {
-  const shown = [];
-  for (const inst of PAGE_KEYS.steppers) {
-    const box = shownBox(inst);
-    if (box) shown.push([inst, box]);
-  }
-  if (PAGE_KEYS.active && shown.some(([inst]) => inst === PAGE_KEYS.active)) return PAGE_KEYS.active;
-  shown.sort(([a], [b]) => (hostOf(a).compareDocumentPosition(hostOf(b)) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
-  const h = window.innerHeight || document.documentElement.clientHeight;
-  const onScreen = shown.find(([, box]) => box.bottom > 0 && box.top < h);
-  return onScreen ? onScreen[0] : shown.length ? shown[0][0] : null;
-}
-
-function onPageKey(e) {
-  if (e.defaultPrevented || e.isComposing || e.altKey || e.ctrlKey || e.metaKey) return;
-  if (!PAGE_KEY_NAMES.has(e.key)) return;
-  if (e.shiftKey && e.key !== "?") return; // Shift+arrows select text: not ours
-  const path = e.composedPath ? e.composedPath() : [e.target];
-  for (const el of path) {
-    if (el === document.body || el === document.documentElement) break;
-    // Inside a stepper its own listener already decided (handled keys never get here).
-    if (el.classList && el.classList.contains("stp")) return;
-    if (ownsKey(el, e.key)) return;
-  }
-  const inst = keyTarget();
-  if (inst && inst.command(e.key, e.repeat)) {
-    e.preventDefault();
-    e.stopPropagation();
-  }
-}
-
-function registerPageKeys(inst) {
-  PAGE_KEYS.steppers.add(inst);
-  if (!PAGE_KEYS.listening) {
-    document.addEventListener("keydown", onPageKey);
-    PAGE_KEYS.listening = true;
-  }
-}
-
-function unregisterPageKeys(inst) {
-  PAGE_KEYS.steppers.delete(inst);
-  if (PAGE_KEYS.active === inst) PAGE_KEYS.active = null;
-  if (!PAGE_KEYS.steppers.size && PAGE_KEYS.listening) {
-    document.removeEventListener("keydown", onPageKey);
-    PAGE_KEYS.listening = false;
-  }
-}
-
-/** The element that has the focus, looking inside shadow roots. */
-function deepActive() {
-  let a = document.activeElement;
-  while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
-  return a;
-}
-
-// ------------------------------------------------------------------ numbers and text
-
-/** A number as conv_core.format_step writes it (conv_core.trace._num): ints as they are,
- *  floats with at most `decimals` decimals, trailing zeros and point trimmed, -0 as 0. */
-export function fmtNum(v, decimals = 3) {
-  if (v === null || v === undefined) return "inf"; // the compact form's stand-in for an overflow
-  if (typeof v !== "number") return String(v);
-  if (Number.isNaN(v)) return "nan";
-  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-  if (Number.isInteger(v)) return Math.abs(v) >= 1e21 ? BigInt(v).toString() : String(v);
-  const neg = v < 0;
-  const a = Math.abs(v);
-  let s;
-  const scaled = a * 2 ** (decimals + 1);
-  if (Number.isInteger(scaled) && scaled % 2 === 1) {
-    // An exact tie (a = odd / 2^(d+1)): Python rounds it to even, toFixed away from zero.
-    const n = Math.floor(a * 10 ** decimals); // exact for such an a
-    const m = n % 2 === 0 ? n : n + 1;
-    const digits = String(m).padStart(decimals + 1, "0");
-    s = decimals > 0 ? `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}` : digits;
-  } else {
-    s = a.toFixed(decimals);
-  }
-  if (decimals > 0) s = s.replace(/0+$/, "").replace(/\.$/, "");
-  if (neg) s = `-${s}`;
-  return s === "-0" || s === "" ? "0" : s;
-}
-
-/** A number after an operator: negative ones in parentheses. */
-function operand(s) {
-  return s.startsWith("-") ? `(${s})` : s;
-}
-
-/** `a + b + (-c)`: every part after the first as an operand. */
-function joinSum(parts) {
-  return parts.length ? [parts[0], ...parts.slice(1).map(operand)].join(" + ") : "0";
-}
-
-function matrix(values, nCols) {
-  const rows = [];
-  for (let i = 0; i < values.length; i += nCols) rows.push(`[${values.slice(i, i + nCols).join(", ")}]`);
-  return `[${rows.join(", ")}]`;
-}
-
-function tpl(template, params) {
-  return String(template ?? "").replace(/\{(\w+)\}/g, (m, k) =>
-    params && Object.prototype.hasOwnProperty.call(params, k) ? String(params[k]) : m,
-  );
-}
-
-function esc(s) {
-  return String(s).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
-}
-
-function clamp(v, lo, hi) {
-  return Math.max(lo, Math.min(hi, v));
-}
-
-/** Parse conv_core's exact fraction string ('5/2', '4') to a number. */
-function fraction(text) {
-  const [a, b] = String(text).split("/");
-  return b === undefined ? Number(a) : Number(a) / Number(b);
-}
-
-/** Decimals typed in an answer ('0.25' -> 2). */
-function typedDecimals(text) {
-  const m = /\.(\d+)/.exec(text);
-  return m ? m[1].length : 0;
-}
-
-function parseNumbers(text) {
-  const cleaned = String(text).replace(/[−–]/g, "-").replace(/,(?=\d{1,2}(\D|$))/g, ".");
-  const found = cleaned.match(/-?\d+(?:\.\d+)?|-?\.\d+/g);
-  return found ? found : [];
-}
-
-// ------------------------------------------------------------------ the component
-
-class Stepper {
+export class Stepper {
   constructor(host) {
     this.host = host;
     const q = (sel) => host.querySelector(sel);
@@ -411,9 +194,7 @@ class Stepper {
   update(data) {
     const d = data || {};
     const T = d.trace;
-    if (!T || T.schema_version !== 1 || !["gather", "pool", "scatter"].includes(T.view)) {
-      throw new Error("expected a compact trace of schema_version 1");
-    }
+    checkTrace(T);
     this.S = d.strings || {};
     this.decimals = Number.isInteger(d.decimals) ? d.decimals : 3;
     this.urlParam = d.url_param || null;
@@ -457,59 +238,13 @@ class Stepper {
   }
 
   prepare(T, d) {
-    this.view = T.view;
-    this.N = T.n_steps;
-    this.ndim = T.ndim;
-    this.isInt = T.dtype === "int64";
+    // The sizes become fields (this.N, this.OH, ...): the drawing code reads them there.
+    Object.assign(this, traceDims(T, d.original_kernel));
     this.channelNames = Array.isArray(d.channel_names) ? d.channel_names : null;
-    const [cin, H, W] = T.input_shape;
-    this.Cin = cin;
-    this.H = H;
-    this.W = W;
-    if (T.view === "scatter") {
-      this.Cout = T.output.length;
-      this.OH = T.sizes.rows.size;
-      this.OW = T.sizes.cols.size;
-      this.grid = [cin, H, W];
-      this.KH = T.kernel[0][0].length;
-      this.KW = T.kernel[0][0][0].length;
-      this.Cog = T.kernel[0].length;
-      this.T_per = this.Cog * this.KH * this.KW;
-      const [HB, WB] = T.buffer_shape;
-      this.HB = HB;
-      this.WB = WB;
-    } else {
-      this.Cout = T.output.length;
-      this.OH = T.output[0].length;
-      this.OW = T.output[0][0].length;
-      this.grid = [this.Cout, this.OH, this.OW];
-      if (T.view === "gather") {
-        this.Cg = T.kernel[0].length;
-        this.KH = T.kernel[0][0].length;
-        this.KW = T.kernel[0][0][0].length;
-      } else {
-        this.KH = T.config.kernel_size[0];
-        this.KW = T.config.kernel_size[1];
-      }
-      this.Hp = T.mask.length;
-      this.Wp = T.mask[0].length;
-    }
-    this.tapRowSet = new Set(T.tap_rows);
-    this.tapColSet = new Set(T.tap_cols);
-    let orig = d.original_kernel;
-    if (orig && !Array.isArray(orig[0])) orig = [orig];
-    if (!orig && T.view === "gather" && T.config.flipped && this.Cout === 1 && this.Cg === 1) {
-      // The compact form holds the kernel applied; turning it back gives the one the user typed.
-      orig = T.kernel[0][0].map((row) => row.slice().reverse()).reverse();
-    }
-    this.original = T.view === "gather" && this.Cout === 1 && this.Cg === 1 ? orig || null : null;
   }
 
   cellOf(i) {
-    const [, H, W] = this.grid;
-    const c = Math.floor(i / (H * W));
-    const rest = i - c * H * W;
-    return [c, Math.floor(rest / W), rest % W];
+    return cellOf(this, i);
   }
 
   chName(k) {
@@ -669,69 +404,6 @@ class Stepper {
       : this.s("panel.output", { h: this.OH, w: this.OW });
   }
 
-  /** Rows of panels and a cell size that fit the width: the largest cells whose layout is
-   *  not taller than maxH (else the shortest layout). Panels keep their order. */
-  chooseLayout(panels, width, maxH) {
-    const m = panels.length;
-    const evaluate = (rows, withIdx) => {
-      let s = S_MAX * this.scale;
-      for (const row of rows) {
-        const fixed = row.reduce((a, p) => a + (withIdx ? 24 : 0), 0) + GAP * (row.length - 1) + 2 * MARGIN;
-        const cells = row.reduce((a, p) => a + p.cols, 0);
-        s = Math.min(s, (width - fixed) / cells);
-      }
-      const height = (size) => {
-        let h = 2 * MARGIN + ROW_GAP * (rows.length - 1);
-        for (const row of rows) {
-          h += Math.max(...row.map((p) => this.labelH + (withIdx ? 18 : 0) + p.rows * size + (p.sub ? this.subH : 0)));
-        }
-        return h;
-      };
-      if (this.presenter) {
-        // On a projector the toolbar, the grids and the arithmetic should fit one screen:
-        // cells no taller than that allows (the height grows linearly with the cell size).
-        const h0 = height(0);
-        const per = height(1) - h0;
-        if (per > 0) s = Math.min(s, (maxH - h0) / per);
-      }
-      s = Math.max(4, Math.floor(s * 4) / 4);
-      return { rows, s, h: height(s), withIdx };
-    };
-    const partitions = [];
-    if (m <= 11) {
-      for (let mask = 0; mask < 1 << (m - 1); mask++) {
-        const rows = [[panels[0]]];
-        for (let i = 1; i < m; i++) {
-          if (mask & (1 << (i - 1))) rows.push([panels[i]]);
-          else rows[rows.length - 1].push(panels[i]);
-        }
-        partitions.push(rows);
-      }
-    } else {
-      // Many channels: inputs on one row, the rest on another.
-      const inputs = panels.filter((p) => p.role === "input");
-      partitions.push([inputs, panels.filter((p) => p.role !== "input")]);
-      partitions.push(panels.map((p) => [p]));
-    }
-    const pick = (withIdx) => {
-      const cands = partitions.map((rows) => evaluate(rows, withIdx));
-      const fit = cands.filter((c) => c.h <= maxH);
-      if (fit.length) {
-        // Cells within 25% of the largest count as equal: then fewer rows (the window and
-        // its output cell side by side), then larger cells, then shorter.
-        const top = Math.max(...fit.map((c) => c.s));
-        const near = fit.filter((c) => c.s >= top * 0.75);
-        near.sort((a, b) => a.rows.length - b.rows.length || b.s - a.s || a.h - b.h);
-        return near[0];
-      }
-      cands.sort((a, b) => a.h - b.h || b.s - a.s);
-      return cands[0];
-    };
-    let best = pick(true);
-    if (best.s < S_IDX) best = pick(false);
-    return best;
-  }
-
   build() {
     const width = Math.max(320, Math.floor(this.el.clientWidth || 0) || 900);
     this.layoutWidth = width;
@@ -739,36 +411,23 @@ class Stepper {
       ? Math.max(300, Math.floor((window.innerHeight || 900) * 0.66))
       : Math.max(480, Math.floor((window.innerHeight || 900) * 0.78));
     const panels = this.makePanels();
-    const lay = this.chooseLayout(panels, width, maxH);
+    const lay = chooseLayout(panels, width, maxH, {
+      scale: this.scale,
+      presenter: this.presenter,
+      labelH: this.labelH,
+      subH: this.subH,
+    });
     const s = lay.s;
     this.s_ = s;
-    const LABEL_H = this.labelH;
-    const padL = lay.withIdx ? 24 : 0;
-    const padT = lay.withIdx ? 18 : 0;
-    let y = MARGIN;
-    for (const row of lay.rows) {
-      let x = MARGIN;
-      let rowH = 0;
-      for (const p of row) {
-        p.x = x;
-        p.y = y;
-        p.gx = x + padL;
-        p.gy = y + LABEL_H + padT;
-        p.w = padL + p.cols * s;
-        p.h = LABEL_H + padT + p.rows * s + (p.sub ? this.subH : 0);
-        x += p.w + GAP;
-        rowH = Math.max(rowH, p.h);
-      }
-      y += rowH + ROW_GAP;
-    }
-    const height = Math.ceil(y - ROW_GAP + MARGIN);
+    const labelH = this.labelH;
+    const { height, padL, padT } = placePanels(lay, labelH, this.subH);
     this.panels = panels;
     const idxFont = Math.min(13 * this.scale, Math.max(9, 0.36 * s));
     let markup = this.defsMarkup(s);
     panels.forEach((p, pi) => {
       markup += `<g class="panel" data-p="${pi}" data-role="${p.role}" transform="translate(${p.x},${p.y})">`;
       markup += `<text class="lbl" x="0" y="${Math.round(17 * this.scale)}">${esc(p.label)}</text>`;
-      markup += `<g class="grid" transform="translate(${padL},${LABEL_H + padT})">`;
+      markup += `<g class="grid" transform="translate(${padL},${labelH + padT})">`;
       if (lay.withIdx && p.rowIdx) {
         markup += `<g class="idx" style="font-size:${idxFont}px">`;
         for (let c = 0; c < p.cols; c++) {
@@ -782,7 +441,7 @@ class Stepper {
         markup += `</g>`;
       }
       markup += `<g class="cells"></g><g class="under" pointer-events="none"></g><g class="vals"></g><g class="over" pointer-events="none"></g></g>`;
-      if (p.sub) markup += `<text class="sub" x="${padL}" y="${LABEL_H + padT + p.rows * s + this.subH - 6}">${esc(p.sub)}</text>`;
+      if (p.sub) markup += `<text class="sub" x="${padL}" y="${labelH + padT + p.rows * s + this.subH - 6}">${esc(p.sub)}</text>`;
       markup += `</g>`;
     });
     this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
@@ -1178,151 +837,28 @@ class Stepper {
   }
 
   resetScatter() {
-    this.bufs = [];
-    this.cnts = [];
-    for (let o = 0; o < this.Cout; o++) {
-      this.bufs.push(new Float64Array(this.HB * this.WB));
-      this.cnts.push(new Int32Array(this.HB * this.WB));
-    }
-    this.applied = -1;
+    this.running = new ScatterSum(this.T, this);
     for (const p of this.panels || []) if (p.role === "buffer") for (const t of p.texts) t.textContent = "";
   }
 
   /** The running output of the scatter view after steps 0..upto (the products added so far). */
   applyScatter(upto) {
-    const dirty = new Set();
-    if (upto < this.applied) {
-      if (this.isInt) {
-        while (this.applied > upto) this.scatterStep(this.applied--, -1, dirty);
-      } else {
-        // Floats: add again from the start, in step order, as conv_core's running_output does.
-        this.resetScatter();
-        for (let o = 0; o < this.Cout; o++) for (let k = 0; k < this.HB * this.WB; k++) dirty.add(o * this.HB * this.WB + k);
-      }
-    }
-    while (this.applied < upto) this.scatterStep(++this.applied, 1, dirty);
+    const dirty = this.running.apply(upto);
     const size = this.HB * this.WB;
     const bufPanels = this.panels.filter((p) => p.role === "buffer");
     for (const key of dirty) {
       const o = Math.floor(key / size);
-      const k = key - o * size;
-      const p = bufPanels[o];
-      p.texts[k].textContent = this.cnts[o][k] > 0 ? fmtNum(this.bufs[o][k], this.decimals) : "";
+      bufPanels[o].texts[key - o * size].textContent = this.running.label(key, this.decimals);
     }
   }
 
-  scatterStep(k, sign, dirty) {
-    const T = this.T;
-    const [c, r, q] = this.cellOf(k);
-    const size = this.HB * this.WB;
-    const base = k * this.T_per;
-    for (let o = 0; o < this.Cog; o++) {
-      const oc = T.out_channels[c][o];
-      const buf = this.bufs[oc];
-      const cnt = this.cnts[oc];
-      for (let a = 0; a < this.KH; a++) {
-        const br = T.row_starts[r] + T.tap_rows[a];
-        for (let b = 0; b < this.KW; b++) {
-          const bc = T.col_starts[q] + T.tap_cols[b];
-          const idx = br * this.WB + bc;
-          const v = T.products[base + (o * this.KH + a) * this.KW + b];
-          buf[idx] += sign * (v === null ? Infinity : v);
-          cnt[idx] += sign;
-          dirty.add(oc * size + idx);
-        }
-      }
-    }
-  }
-
-  /** Step i's arithmetic, per the schema's "Rendering" rules (conv_core.format_step). */
+  /** Step i's arithmetic, as conv_core.format_step writes it. */
   stepText(i, hidden) {
-    const T = this.T;
-    const d = this.decimals;
-    const n = (v) => fmtNum(v, d);
-    const H = "?";
-    const [c, r, q] = this.cellOf(i);
-    if (this.view === "gather") {
-      const cg = this.Cg;
-      const ins = T.in_channels[c];
-      const value = hidden ? H : n(T.output[c][r][q]);
-      const r0 = T.row_starts[r];
-      const q0 = T.col_starts[q];
-      const lines = [];
-      const chSums = [];
-      for (let g = 0; g < cg; g++) {
-        const grid = T.padded[ins[g]];
-        const ker = T.kernel[c][g];
-        const terms = [];
-        for (let a = 0; a < this.KH; a++) {
-          const row = grid[r0 + T.tap_rows[a]];
-          for (let b = 0; b < this.KW; b++) terms.push(`(${n(row[q0 + T.tap_cols[b]])}×${operand(n(ker[a][b]))})`);
-        }
-        let sum;
-        if (hidden) sum = H;
-        else if (cg > 1) sum = n(T.channel_sums[i * cg + g]);
-        else if (T.bias === null) sum = value; // the sum is the output (exact, not display-rounded)
-        else sum = n(T.sums[i]);
-        let line = `${terms.join(" + ")} = ${sum}`;
-        if (cg > 1) line = `${this.chName(ins[g]) ?? this.s("arith.channel", { k: ins[g] })}: ${line}`;
-        lines.push(line);
-        chSums.push(sum);
-      }
-      if (cg > 1) {
-        const parts = chSums.slice();
-        if (T.bias !== null) parts.push(n(T.bias[c]));
-        lines.push(`${joinSum(parts)} = ${value}`);
-      } else if (T.bias !== null) {
-        lines[0] += `; ${hidden ? H : n(T.sums[i])} + ${operand(n(T.bias[c]))} = ${value}`;
-      }
-      return lines.join("\n");
-    }
-    if (this.view === "pool") {
-      const cfg = T.config;
-      const value = hidden ? H : n(T.output[c][r][q]);
-      const vals = [];
-      for (let a = 0; a < this.KH; a++) {
-        const pr = T.row_starts[r] + T.tap_rows[a];
-        for (let b = 0; b < this.KW; b++) {
-          const pc = T.col_starts[q] + T.tap_cols[b];
-          const m = T.mask[pr][pc];
-          const counted = cfg.method === "max" ? m === 0 : cfg.count_include_pad ? m !== 2 : m === 0;
-          if (counted) vals.push(n(T.padded[c][pr][pc]));
-        }
-      }
-      if (cfg.method === "max") return `max(${vals.join(", ")}) = ${value}`;
-      return `(${joinSum(vals)}) / ${T.divisors[i]} = ${value}`;
-    }
-    // scatter
-    const v = n(T.input[c][r][q]);
-    const lines = [];
-    const base = i * this.T_per;
-    for (let o = 0; o < this.Cog; o++) {
-      const kv = [];
-      const pv = [];
-      for (let a = 0; a < this.KH; a++) {
-        for (let b = 0; b < this.KW; b++) {
-          kv.push(n(T.kernel[c][o][a][b]));
-          pv.push(hidden ? H : n(T.products[base + (o * this.KH + a) * this.KW + b]));
-        }
-      }
-      let line = `${v} × ${matrix(kv, this.KW)} = ${hidden ? H : matrix(pv, this.KW)}`;
-      if (this.Cog > 1) line = `${this.s("arith.out_channel", { k: T.out_channels[c][o] })}: ${line}`;
-      lines.push(line);
-    }
-    const [top, left] = T.crop;
-    const where = (starts, taps, idx, origin, size) =>
-      taps
-        .map((t) => {
-          const x = starts[idx] + t - origin;
-          return x >= 0 && x < size ? String(x) : this.s("arith.cropped", { v: x });
-        })
-        .join(", ");
-    const target = this.s("arith.target", {
-      rows: where(T.row_starts, T.tap_rows, r, top, this.OH),
-      cols: where(T.col_starts, T.tap_cols, q, left, this.OW),
+    return stepText(this.T, this, i, hidden, {
+      decimals: this.decimals,
+      s: (key, params) => this.s(key, params),
+      chName: (k) => this.chName(k),
     });
-    if (lines.length === 1) return `${lines[0]} ${target}`;
-    return [...lines, target].join("\n");
   }
 
   showArith(text, hidden) {
@@ -1364,36 +900,13 @@ class Stepper {
     this.focusAnswerOnRender = false;
   }
 
-  expectedValues(i) {
-    const T = this.T;
-    const [c, r, q] = this.cellOf(i);
-    if (this.view !== "scatter") return [T.output[c][r][q]];
-    return T.products.slice(i * this.T_per, (i + 1) * this.T_per);
-  }
-
   expectedText(i) {
-    const vals = this.expectedValues(i).map((v) => fmtNum(v, this.decimals));
-    return this.view === "scatter" ? matrix(vals, this.KW) : vals[0];
+    return expectedText(this.T, this, i, this.decimals);
   }
 
-  /** Right when the typed number shows as the answer does (floats: to the decimals typed,
-   *  at least two or as many as the answer needs). null when nothing numeric was typed. */
+  /** Right, wrong, or null (nothing numeric typed): see practice.js. */
   checkAnswer(text) {
-    const typed = parseNumbers(text);
-    const expected = this.expectedValues(this.step);
-    if (!typed.length) return null;
-    if (typed.length !== expected.length) return false;
-    return typed.every((t, k) => {
-      const x = Number(t);
-      const e = expected[k];
-      if (e === null || !Number.isFinite(x)) return false;
-      if (Number.isInteger(e) && this.isInt) return x === e;
-      const shown = fmtNum(e, this.decimals);
-      if (fmtNum(x, this.decimals) === shown) return true;
-      const dTyped = typedDecimals(t);
-      const need = Math.min(typedDecimals(shown), 2);
-      return dTyped >= need && Math.abs(x - e) <= 0.5 * 10 ** -dTyped + 1e-9;
-    });
+    return checkAnswer(text, expectedValues(this.T, this, this.step), { isInt: this.isInt, decimals: this.decimals });
   }
 
   announceStep(text, hidden) {
@@ -1513,31 +1026,30 @@ class Stepper {
   /** Do what `key` means to the stepper (focused or page-wide); true when it meant something. */
   command(key, repeat = false) {
     if (!this.T) return false;
-    switch (key) {
-      case "ArrowRight":
+    switch (commandFor(key)) {
+      case "next":
         this.stopPlaying(true);
         this.go(this.step + 1, { user: true });
         return true;
-      case "ArrowLeft":
+      case "prev":
         this.stopPlaying(true);
         this.go(this.step - 1, { user: true });
         return true;
-      case "Home":
+      case "first":
         this.stopPlaying(true);
         this.go(0, { user: true });
         return true;
-      case "End":
+      case "last":
         this.stopPlaying(true);
         this.go(this.N - 1, { user: true });
         return true;
-      case " ":
-      case "Spacebar":
+      case "play":
         if (!repeat) this.togglePlay();
         return true;
-      case "?":
+      case "help":
         this.openKeys();
         return true;
-      case "Escape":
+      case "clear":
         if (!this.hl) return false;
         this.clearHighlight();
         return true;
@@ -1548,7 +1060,7 @@ class Stepper {
 
   /** The stepper last clicked or focused gets the page-wide keys. */
   onActivate() {
-    PAGE_KEYS.active = this;
+    setActive(this);
   }
 
   // ---------------------------------------------------------------- the shortcut list
@@ -1563,7 +1075,7 @@ class Stepper {
     this.keysReturn = back && back !== document.body ? back : null;
     this.keysBackdrop.hidden = false;
     this.el.dataset.keys = "1";
-    PAGE_KEYS.active = this;
+    setActive(this);
     this.keysClose.focus({ preventScroll: true });
   }
 
@@ -1662,26 +1174,9 @@ class Stepper {
     const s = this.s_;
     this.clearHighlight();
     const c = this.chan;
-    const reads = this.view === "gather" ? T.in_channels[c].includes(p.ch) : p.ch === c;
+    // A cell copied into the padding (replicate, reflect, circular) is read there too.
+    const { reads, copies, outs } = outputsReading(T, this, c, p.ch, pr, pc);
     const nodes = [];
-    let outs = [];
-    const copies = [];
-    if (reads) {
-      const sr = T.source_rows;
-      const sc = T.source_cols;
-      // A cell copied into the padding (replicate, reflect, circular) is read there too.
-      if (sr[pr] >= 0 && sc[pc] >= 0) {
-        for (let r2 = 0; r2 < this.Hp; r2++) {
-          if (sr[r2] !== sr[pr]) continue;
-          for (let c2 = 0; c2 < this.Wp; c2++) if (sc[c2] === sc[pc]) copies.push([r2, c2]);
-        }
-      } else copies.push([pr, pc]);
-      const hitRows = (x) => T.row_starts.map((st, r) => (this.tapRowSet.has(x - st) ? r : -1)).filter((r) => r >= 0);
-      const hitCols = (x) => T.col_starts.map((st, q) => (this.tapColSet.has(x - st) ? q : -1)).filter((q) => q >= 0);
-      const set = new Set();
-      for (const [r2, c2] of copies) for (const r of hitRows(r2)) for (const q of hitCols(c2)) set.add(r * this.OW + q);
-      outs = Array.from(set).sort((a, b) => a - b);
-    }
     const out = this.panels.find((x) => x.role === "output");
     const lw = Math.max(2, 0.06 * s);
     let fills = "";
@@ -1721,14 +1216,7 @@ class Stepper {
     const s = this.s_;
     this.clearHighlight();
     const nodes = [];
-    const found = [];
-    for (let c = 0; c < this.Cin; c++) {
-      if (!T.out_channels[c].includes(p.ch)) continue;
-      for (let r = 0; r < this.H; r++) {
-        if (!this.tapRowSet.has(br - T.row_starts[r])) continue;
-        for (let q = 0; q < this.W; q++) if (this.tapColSet.has(bc - T.col_starts[q])) found.push([c, r, q]);
-      }
-    }
+    const found = inputsFeeding(T, this, p.ch, br, bc);
     for (const ip of this.panels.filter((x) => x.role === "input")) {
       let m = "";
       for (const [c, r, q] of found) if (c === ip.ch) m += `<rect class="hl-fill stp-hl-in" data-r="${r}" data-q="${q}" x="${q * s}" y="${r * s}" width="${s}" height="${s}"/>`;
@@ -1762,20 +1250,15 @@ class Stepper {
     this.btn.play.title = this.s("pause");
     this.live.textContent = this.s("live.playing");
     this.lastLive = performance.now();
-    this.acc = 0;
-    this.lastT = null;
+    this.clock = { acc: 0, lastT: null };
     this.raf = requestAnimationFrame(this.tick);
   }
 
   tick(now) {
     if (!this.playing) return;
-    if (this.lastT === null) this.lastT = now;
-    const dt = Math.min(now - this.lastT, 250);
-    this.lastT = now;
-    this.acc += (dt * this.speed) / 1000;
-    const k = Math.floor(this.acc);
+    this.clock = playAdvance(this.clock, now, this.speed);
+    const k = this.clock.k;
     if (k >= 1) {
-      this.acc -= k;
       const target = Math.min(this.step + k, this.N - 1);
       this.render(target);
       this.scheduleUrl();
@@ -1865,8 +1348,7 @@ class Stepper {
       return;
     }
     this.answered.set(this.step, { ok, typed });
-    this.score.total += 1;
-    if (ok) this.score.right += 1;
+    this.score = scored(this.score, ok);
     this.render(this.step, { force: true });
     this.schedulePersist();
     this.btn.next.focus();
