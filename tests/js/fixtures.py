@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 import conv_core as cc
-from conv_core.trace import _num
+from conv_core.trace.formatting import _num
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "stepper.json"
