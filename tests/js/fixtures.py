@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE.parent / "e2e"))
 
 from stepper_harness import CASES, build_case, build_trace  # noqa: E402
 
-from ui.components.stepper import DECIMALS, stepper_strings  # noqa: E402
+from ui.components.stepper.payload import DECIMALS, stepper_strings  # noqa: E402
 
 
 def _numbers() -> list[float]:

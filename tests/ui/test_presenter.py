@@ -6,7 +6,7 @@ import string
 import pytest
 
 import conv_core as cc
-from ui.components.stepper import stepper_data, stepper_strings
+from ui.components.stepper.payload import stepper_data, stepper_strings
 from ui.frame import presenter_style as presenter
 from ui.frame import url_state as us
 from ui.frame.i18n import LANGUAGES, load_strings
