@@ -4,12 +4,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# `--fast`: the fast lane (engine, UI functions, AppTest pages, the Node tests; no browser and
+# no real server, both cores): what to run while working. Without it: everything, as CI does.
+fast=0
+if [ "${1:-}" = "--fast" ]; then
+  fast=1
+  shift
+fi
+
 # The browser tests drive Debian's Chromium (never a downloaded browser build); Hangul in
 # their screenshots needs a Korean font; the stepper's JavaScript modules are unit-tested with
 # Node's own test runner (no npm package). Install them when missing (needs root or sudo).
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
+if [ "$fast" -eq 0 ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
+fi
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 if [ ${#need[@]} -gt 0 ]; then
   sudo_cmd=()
@@ -41,4 +51,8 @@ node --test tests/js/
 
 # Every test: doctests in conv_core, unit/property tests, AppTest pages, browser tests.
 # pytest exits 5 when it collected no test; `set -e` makes that a failure, never a silent pass.
-.venv/bin/python -m pytest "$@"
+if [ "$fast" -eq 1 ]; then
+  .venv/bin/python -m pytest -m "not e2e" -n 2 "$@"
+else
+  .venv/bin/python -m pytest "$@"
+fi
