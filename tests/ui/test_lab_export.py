@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 import conv_core as cc
+from ui.frame.settings import ConvSettings
 from ui.teaching.lab_export import ExportRequest, full_resolution_pngs, image_loader
 from ui.teaching.lab_pipeline import Filter, PipelineSettings, result_map, run
-from ui.widgets.conv_input import ConvSettings
 
 SOBEL = Filter("Sobel", cc.get_kernel("sobel_x").matrix.astype(float), 0.0)
 SETTINGS = PipelineSettings(ConvSettings(padding="same", stride=(2, 1)), "relu", 0.01, "max", 2, 2)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 import conv_core as cc
-from ui.widgets.conv_input import ConvSettings
+from ui.frame.settings import ConvSettings
 
 
 @dataclass(frozen=True)

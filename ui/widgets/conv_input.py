@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -15,6 +14,7 @@ from conv_core import (
 )
 from ui.frame import url_state
 from ui.frame.i18n import t
+from ui.frame.settings import ConvSettings
 from ui.widgets.state import KEEP_STATE, labels, translated_choice
 
 Cells = list[list[str]]
@@ -78,32 +78,8 @@ def padding_mode_label(mode: str, title: str) -> str:
 # Padding, stride, dilation
 
 
-@dataclass(frozen=True)
-class ConvSettings:
-    """Padding, padding mode, stride and dilation, in conv_core's argument names.
-
-    ``padding`` is an int, a ``(rows, cols)`` pair or ``'valid'``/``'same'``/``'full'``;
-    ``stride`` and ``dilation`` are ``(rows, cols)``.
-    """
-
-    padding: PaddingSpec = 0
-    padding_mode: str = "zeros"
-    stride: tuple[int, int] = (1, 1)
-    dilation: tuple[int, int] = (1, 1)
-
-    def kwargs(self) -> dict[str, Any]:
-        """``padding``, ``padding_mode``, ``stride``, ``dilation`` for conv_core calls."""
-        return {
-            "padding": self.padding,
-            "padding_mode": self.padding_mode,
-            "stride": self.stride,
-            "dilation": self.dilation,
-        }
-
-    @property
-    def padding_text(self) -> str:
-        """The padding as a link holds it (``'1'``, ``'1,2'``, ``'same'``)."""
-        return url_state.format_padding_spec(self.padding)
+#: The controls' default: no padding, zeros, stride and dilation 1.
+_NO_CHANGE = ConvSettings()
 
 
 def _c(prefix: str, name: str) -> str:
@@ -128,7 +104,7 @@ def set_conv_settings(prefix: str, settings: ConvSettings) -> None:
 def conv_controls(
     prefix: str,
     *,
-    default: ConvSettings = ConvSettings(),
+    default: ConvSettings = _NO_CHANGE,
     max_padding: int = 8,
     max_stride: int = 8,
     max_dilation: int = 4,
