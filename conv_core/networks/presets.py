@@ -115,6 +115,36 @@ def vgg_block(prefix: str, filters: int, convs: int) -> list[Layer]:
     return [*layers, MaxPool2d(2, id=f"{prefix}_pool")]
 
 
+def _add_shortcut(
+    prefix: str,
+    input_id: str,
+    main: list[Layer],
+    in_channels: int,
+    out_channels: int,
+    stride: int,
+) -> list[Layer]:
+    """A residual unit's main path ``main`` plus its shortcut, the Add and the final ReLU.
+
+    torchvision's rule, shared by the basic and the bottleneck unit: the shortcut is the
+    identity, or, where the shape changes (a stride or another channel count), a 1x1
+    strided bias-free projection and its BatchNorm.
+    """
+    layers = list(main)
+    skip = input_id
+    if stride != 1 or in_channels != out_channels:
+        layers += [
+            Conv2d(out_channels, 1, stride, bias=False, id=f"{prefix}_downsample",
+                   inputs=(input_id,)),
+            BatchNorm(id=f"{prefix}_downsample_bn"),
+        ]  # fmt: skip
+        skip = f"{prefix}_downsample_bn"
+    return [
+        *layers,
+        Add(id=f"{prefix}_add", inputs=(main[-1].id, skip)),
+        Activation("relu", id=f"{prefix}_out"),
+    ]
+
+
 def residual_unit(
     prefix: str, input_id: str, in_channels: int, filters: int, stride: int = 1
 ) -> list[Layer]:
@@ -156,18 +186,7 @@ def residual_unit(
         Conv2d(filters, 3, 1, 1, bias=False, id=f"{prefix}_conv2"),
         BatchNorm(id=f"{prefix}_bn2"),
     ]
-    skip = input_id
-    if stride != 1 or in_channels != filters:
-        layers += [
-            Conv2d(filters, 1, stride, bias=False, id=f"{prefix}_downsample", inputs=(input_id,)),
-            BatchNorm(id=f"{prefix}_downsample_bn"),
-        ]
-        skip = f"{prefix}_downsample_bn"
-    return [
-        *layers,
-        Add(id=f"{prefix}_add", inputs=(f"{prefix}_bn2", skip)),
-        Activation("relu", id=f"{prefix}_out"),
-    ]
+    return _add_shortcut(prefix, input_id, layers, in_channels, filters, stride)
 
 
 def bottleneck_unit(
@@ -208,18 +227,7 @@ def bottleneck_unit(
         Conv2d(out, 1, bias=False, id=f"{prefix}_conv3"),
         BatchNorm(id=f"{prefix}_bn3"),
     ]
-    skip = input_id
-    if stride != 1 or in_channels != out:
-        layers += [
-            Conv2d(out, 1, stride, bias=False, id=f"{prefix}_downsample", inputs=(input_id,)),
-            BatchNorm(id=f"{prefix}_downsample_bn"),
-        ]
-        skip = f"{prefix}_downsample_bn"
-    return [
-        *layers,
-        Add(id=f"{prefix}_add", inputs=(f"{prefix}_bn3", skip)),
-        Activation("relu", id=f"{prefix}_out"),
-    ]
+    return _add_shortcut(prefix, input_id, layers, in_channels, out, stride)
 
 
 def inception_module(
