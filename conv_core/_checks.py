@@ -213,6 +213,4 @@ def result_dtype(*arrays: npt.NDArray[Any] | None) -> np.dtype[Any]:
     if all(np.issubdtype(a.dtype, np.integer) or a.dtype == bool for a in present):
         return np.dtype(np.int64 if _int_bound(present) < 2**62 else np.float64)
     # Any byte order: a big-endian '>f4' input computes (and returns) native float32 too.
-    if present and present[0].dtype.kind == "f" and present[0].dtype.itemsize == 4:
-        return np.dtype(np.float32)
-    return np.dtype(np.float64)
+    return float_result_dtype(present[0]) if present else np.dtype(np.float64)
