@@ -178,13 +178,9 @@ def drawing_pick(bitmap: npt.ArrayLike, name: str) -> ImagePick:
 # Streamlit
 
 
-def _state() -> Any:
-    return st.session_state
-
-
 def _hand_over(key: str, bitmap: npt.NDArray[np.bool_]) -> None:
     """Make the component show ``bitmap`` (over whatever it shows) on its next mount."""
-    ss = _state()
+    ss = st.session_state
     previous = ss.get(f"{key}.value")
     n = int(previous[1]) + 1 if previous is not None else 0
     ss[f"{key}.value"] = (bitmap, str(n))
@@ -193,7 +189,7 @@ def _hand_over(key: str, bitmap: npt.NDArray[np.bool_]) -> None:
 
 def _drawing(key: str, side: int, height_px: int) -> npt.NDArray[np.bool_]:
     """The drawing grid under ``key``, keeping the drawing while the grid was not shown."""
-    ss = _state()
+    ss = st.session_state
     drawn = ss.get(f"{key}.drawn")
     if drawn is None or drawn.shape != (side, side):
         _hand_over(key, empty(side) if drawn is None else resize_bitmap(drawn, side))
@@ -212,19 +208,19 @@ def _drawing(key: str, side: int, height_px: int) -> npt.NDArray[np.bool_]:
 def load_link(prefix: str, bitmap: npt.ArrayLike) -> None:
     """The studio's link opened: its drawing (and its size) replace the current ones."""
     arr = np.asarray(bitmap, dtype=bool)
-    _state()[f"{prefix}.draw_size"] = int(arr.shape[0])
+    st.session_state[f"{prefix}.draw_size"] = int(arr.shape[0])
     _hand_over(f"{prefix}.draw", arr)
 
 
 def studio_bitmap(prefix: str) -> npt.NDArray[np.bool_]:
     """The studio's drawing as it goes into the link (blank 12x12 before any drawing)."""
-    drawn = _state().get(f"{prefix}.draw.drawn")
+    drawn = st.session_state.get(f"{prefix}.draw.drawn")
     return empty() if drawn is None else drawn
 
 
 def studio_grid(prefix: str) -> npt.NDArray[np.int64]:
     """The studio's "draw" source: a size slider and the drawing; the grid is 1 (ink) / 0."""
-    ss = _state()
+    ss = st.session_state
     ss.setdefault(f"{prefix}.draw_size", DEFAULT_SIDE)
     side = st.slider(
         t("drawn_input.size"),
