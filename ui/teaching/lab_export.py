@@ -82,8 +82,10 @@ def full_resolution_pngs(
     Raises ``ui.frame.jobs.JobTimeout`` when the queue stays full, and conv_core's errors
     as they are.
     """
+    r = request
     return FULL_RES_JOBS.run(
-        lambda: _pngs(request.digest, request.load, *request.key[1:]), on_wait=on_wait
+        lambda: _pngs(r.digest, r.load, r.color, r.filters_json, r.settings_json, r.display_mode),
+        on_wait=on_wait,
     )
 
 
