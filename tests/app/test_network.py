@@ -1,185 +1,270 @@
-"""AppTest of the Network stack page (pages/network.py).
+"""AppTest of the Networks page (pages/network.py).
 
-The table and totals are checked against conv_core.shapes (through ui.teaching.network_stack's
-presets and independent conv_core calls), the receptive-field summary against
-conv_core.receptive_field, custom layers (set through the page's stored editor rows, which
-AppTest cannot type into) and errors as clear messages, in English and Korean.
+Every preset's totals on the page against the published counts (the issue's numbers,
+written here, not read from the presets), the layer table against conv_core's calculator,
+the AlexNet note, the timeline buttons, custom stacks set through the page's stored editor
+rows (AppTest cannot type into a data editor) with bad ones giving a message that names
+the layer, the residual, factorised and dense-as-convolution tabs' numbers, and both
+languages without raw keys.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import conv_core as cc
-from tests.app.apptest_helpers import open_page
+from conv_core import networks as nets
+from tests.app.apptest_helpers import assert_translated, open_page, page_text
 from tests.app.apptest_helpers import rerun as _rerun
-from ui.teaching import network_stack as ns
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "network.py"
-TIMEOUT = 60
+TIMEOUT = 120
+
+#: (preset, trainable, non-trainable): the published counts the issue quotes.
+PUBLISHED = [
+    ("lenet5", "61,706", "0"),
+    ("alexnet", "62,378,344", "0"),
+    ("alexnet_grouped", "60,965,224", "0"),
+    ("alexnet_torchvision", "61,100,840", "0"),
+    ("vgg16", "138,357,544", "0"),
+    ("vgg19", "143,667,240", "0"),
+    ("inception_3a", "163,696", "0"),
+    ("resnet34", "21,797,672", "17,024"),
+    ("resnet34_keras", "21,289,802", "17,024"),
+    ("resnet152", "60,192,808", "151,424"),
+    ("lecture_mnist", "1,413,834", "0"),
+]
 
 
 def _run(lang: str = "en", state: dict[str, Any] | None = None) -> AppTest:
     return open_page(PAGE, lang=lang, state=state, timeout=TIMEOUT)
 
 
-def _metrics(at: AppTest) -> list[str]:
-    return [m.value for m in at.metric]
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
 
 
-def _table(at: AppTest):
-    frames = [d.value for d in at.dataframe if "Output (H × W × C)" in d.value.columns]
+def _layer_table(at: AppTest):
+    frames = [
+        d.value for d in at.dataframe if "MACs" in d.value.columns or "MAC" in d.value.columns
+    ]
     assert len(frames) == 1
     return frames[0]
 
 
-def _summary(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if "input pixels" in m.value or "픽셀" in m.value)
+def _records(*rows: dict[str, Any]) -> list[dict[str, Any]]:
+    return [dict(r) for r in rows]
 
 
-def _no_raw_keys(at: AppTest) -> None:
-    texts = [e.value for e in at.markdown] + [e.value for e in at.caption]
-    texts += [e.value for e in at.error] + [e.value for e in at.info]
-    texts += [w.label for w in at.selectbox] + [w.label for w in at.number_input]
-    for text in texts:
-        assert not re.search(r"\bnetwork\.[a-z_]+\.", str(text)), text
+@pytest.mark.parametrize(("name", "trainable", "non_trainable"), PUBLISHED)
+def test_every_preset_shows_its_published_totals(name, trainable, non_trainable):
+    at = _run(state={"network.preset": name})
+    metrics = _metrics(at)
+    assert metrics["Trainable parameters"] == trainable
+    assert metrics["Non-trainable"] == non_trainable
+    assert any(trainable in s.value and "published" in s.value for s in at.success)
+    table = _layer_table(at)
+    summary = nets.network_summary(nets.NETWORK_PRESETS[name].layers)
+    assert len(table) == len(summary)
+    weights = table["Weights"].str.replace(",", "").astype(int)
+    biases = table["Biases"].str.replace(",", "").astype(int)
+    assert f"{int(weights.sum() + biases.sum()):,}" == trainable
+    assert table["Output"].iloc[-1] == ", ".join([]) or table["Output"].iloc[-1] == " × ".join(
+        f"{v:,}" for v in summary.output_shape
+    )
 
 
-def _conv_total(name: str) -> int:
-    """conv_param_count over the preset's convs (independent of network_stack.layer_rows)."""
-    net = ns.PRESETS[name]
-    c, total = net.input_hwc[2], 0
-    for lay in net.layers:
-        if lay.kind == "conv":
-            total += cc.conv_param_count(lay.kernel, c, lay.filters)
-            c = lay.filters
-    return total
+def test_lecture_model_is_mnist_with_its_classifier_head():
+    at = _run()  # the page opens on the lecture's model
+    text = page_text(at)
+    assert "MNIST" in text and "Fashion" not in text
+    assert "1,413,834" in text
+    table = _layer_table(at)
+    row = table[table["Layer"] == "Flatten"].iloc[0]
+    assert row["Output"] == "2,304"
+    assert list(table["Layer"].iloc[-5:]) == [
+        "Dense 128 · ReLU",
+        "Dropout 0.5",
+        "Dense 64 · ReLU",
+        "Dropout 0.5",
+        "Dense 10 · Softmax",
+    ]
+
+
+def test_resnet_table_counts_batchnorm_like_keras_and_macs():
+    at = _run(state={"network.preset": "resnet34"})
+    table = _layer_table(at).set_index("id")
+    # BatchNorm after the 64-filter stem: 2C trainable (γ, β), 2C non-trainable.
+    assert (table.loc["bn1", "Weights"], table.loc["bn1", "Biases"]) == ("64", "64")
+    assert table.loc["bn1", "Non-trainable"] == "128"
+    # conv1: 7x7x3x64 weights, no bias, 112*112*64*7*7*3 MACs.
+    assert table.loc["conv1", "Weights"] == f"{7 * 7 * 3 * 64:,}"
+    assert table.loc["conv1", "MACs"] == f"{112 * 112 * 64 * 7 * 7 * 3:,}"
+    assert table.loc["conv1", "Receptive field"] == "7 × 7"
+    assert table.loc["maxpool", "MACs"] == "0"
+
+
+def test_alexnet_note_names_the_other_two_counts():
+    at = _run(state={"network.preset": "alexnet"})
+    note = " ".join(i.value for i in at.info)
+    assert "62,378,344" in note and "60,965,224" in note and "61,100,840" in note
+
+
+def test_timeline_buttons_load_their_networks():
+    at = _run()
+    labels = [b.label for b in at.button if b.key and b.key.startswith("network.timeline.")]
+    assert labels == [
+        "2012 AlexNet: 8",
+        "2014 VGG: 19",
+        "2014 GoogLeNet: 22",
+        "2015 ResNet: 152",
+    ]
+    at.button(key="network.timeline.resnet152").click()
+    _rerun(at)
+    assert _metrics(at)["Trainable parameters"] == "60,192,808"
+    assert _metrics(at)["Layers with weights"] == "152"
+    at.button(key="network.timeline.vgg19").click()
+    _rerun(at)
+    assert _metrics(at)["Layers with weights"] == "19"
+    assert at.session_state["network.preset"] == "vgg19"
+
+
+def test_drawing_is_on_the_page():
+    at = _run(state={"network.preset": "inception_3a"})
+    charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith("-network.drawing")]
+    assert len(charts) == 1
+
+
+RES_INPUT = {"id": "input", "kind": "input", "shape": "8, 8, 4"}
+
+
+def test_custom_stack_with_a_residual_unit():
+    rows = _records(
+        RES_INPUT,
+        {"id": "c1", "kind": "conv2d", "out_channels": "4", "kernel_size": "3", "padding": "same"},
+        {
+            "id": "c2",
+            "kind": "conv2d",
+            "out_channels": "4",
+            "kernel_size": "1, 3",
+            "padding": "same",
+            "groups": "4",
+            "bias": False,
+        },
+        {"id": "sum", "kind": "add", "inputs": "c2, input"},
+    )
+    at = _run(state={"network.records": rows})
+    assert not at.error
+    table = _layer_table(at).set_index("id")
+    assert table.loc["c2", "Weights"] == "12"  # depthwise 1x3 on 4 channels
+    assert table.loc["sum", "Output"] == "8 × 8 × 4"
+    assert table.loc["sum", "Receptive field"] == "3 × 5"
+    assert "Edited" in page_text(at)
 
 
 @pytest.mark.parametrize(
-    ("name", "total", "out", "rf"),
+    ("rows", "needle"),
     [
-        ("lecture", 1_109_888, "3 × 3 × 256", 38),
-        ("lenet5", 2_572, "5 × 5 × 16", 16),
-        ("alexnet", 3_747_200, "6 × 6 × 256", 195),
-        ("vgg16", 14_714_688, "7 × 7 × 512", 212),
+        # a skip to a layer with an incompatible shape
+        (
+            [
+                RES_INPUT,
+                {
+                    "id": "wide",
+                    "kind": "conv2d",
+                    "out_channels": "8",
+                    "kernel_size": "3",
+                    "padding": "same",
+                },
+                {"id": "sum", "kind": "add", "inputs": "wide, input"},
+            ],
+            ["'sum'", "(8, 8, 8)", "(8, 8, 4)"],
+        ),
+        # a dense layer before any flatten
+        ([RES_INPUT, {"id": "fc", "kind": "dense", "units": "10"}], ["'fc'", "Flatten"]),
+        # a kernel larger than its input
+        (
+            [RES_INPUT, {"id": "big", "kind": "conv2d", "out_channels": "2", "kernel_size": "9"}],
+            ["'big'", "9"],
+        ),
+        # a cell that is not a number
+        (
+            [RES_INPUT, {"id": "c", "kind": "conv2d", "out_channels": "two", "kernel_size": "3"}],
+            ["Row 2", "out_channels", "'two'"],
+        ),
+        # an input that is not an earlier layer
+        ([RES_INPUT, {"id": "c", "kind": "relu", "inputs": "nowhere"}], ["'nowhere'"]),
     ],
 )
-def test_presets_table_totals_and_rf(name, total, out, rf):
-    at = _run()
-    if name != "lecture":
-        at.selectbox(key="network.preset").set_value(name)
-        _rerun(at)
-    assert not at.error
-    assert _conv_total(name) == total
-    metrics = _metrics(at)
-    assert metrics[0] == f"{total:,}"
-    assert metrics[2] == out
-    net = ns.PRESETS[name]
-    table = _table(at)
-    assert len(table) == len(net.layers) + 1
-    h, w, c = net.input_hwc
-    assert table.iloc[0]["Output (H × W × C)"] == f"{h} × {w} × {c}"
-    spatial = [(x.kernel, x.stride, 1, x.padding) for x in net.layers if x.kind != "relu"]
-    fields = cc.receptive_field(spatial, input_hw=(h, w))
-    assert fields[-1].size == (rf, rf)
-    assert table.iloc[-1]["Receptive field"] == f"{rf} × {rf}"
-    dense = sum(int(v.replace(",", "")) for v in table["Dense instead"] if v)
-    assert metrics[1] == ns.short_count(dense)
-    assert at.metric[1].help == f"{dense:,}"
-    assert f"sees **{rf} × {rf}** input pixels" in _summary(at)
-    assert at.slider(key="network.layer").value == len(net.layers)
+def test_bad_stacks_give_a_message_naming_the_layer(rows, needle):
+    at = _run(state={"network.records": rows})
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    for n in needle:
+        assert n in errors, (n, errors)
+    assert not [m for m in at.metric if m.label == "Trainable parameters"]
 
 
-def test_lenet_shapes_in_table():
-    at = _run(state={"network.preset": "lenet5"})
-    at.selectbox(key="network.preset").set_value("lenet5")
-    _rerun(at)
-    outputs = _table(at)["Output (H × W × C)"][1:]
-    layers = ns.PRESETS["lenet5"].layers
-    outs = [o for o, lay in zip(outputs, layers, strict=True) if lay.kind != "relu"]
-    assert outs == ["28 × 28 × 6", "14 × 14 × 6", "10 × 10 × 16", "5 × 5 × 16"]
-    assert _table(at)["Parameters"].tolist()[1] == f"{cc.conv_param_count(5, 1, 6):,}"
-
-
-def test_layer_slider_unit_and_sample():
-    at = _run()
-    at.slider(key="network.layer").set_value(1)
-    _rerun(at)
-    # layer 1: 7x7 conv, padding 3 -> rf 7, the centre unit (14, 14)
-    assert at.number_input(key="network.unit_row").value == 14
-    assert "sees **7 × 7** input pixels: rows 11 to 17" in _summary(at)
-    at.number_input(key="network.unit_row").set_value(0)
-    at.number_input(key="network.unit_col").set_value(27)
-    _rerun(at)
-    assert "rows -3 to 3, columns 24 to 30" in _summary(at)
-    assert any("padding" in c.value for c in at.caption)
-    at.selectbox(key="network.sample").set_value("camera")
-    _rerun(at)
-    chart = at.get("plotly_chart")
-    assert chart
-    at.slider(key="network.layer").set_value(3)
-    _rerun(at)
-    # after the pool: rf 8, jump 2, start -3; a new layer shows its centre unit again
-    assert at.number_input(key="network.unit_col").value == 7
-    at.number_input(key="network.unit_row").set_value(0)
-    at.number_input(key="network.unit_col").set_value(13)
-    _rerun(at)
-    fields = cc.receptive_field([(7, 1, 1, 3), (2, 2, 1, 0)], input_hw=(28, 28))
-    top, left, hh, ww = ns.unit_rect(fields[-1], (0, 13))
-    assert f"rows {top} to {top + hh - 1}, columns {left} to {left + ww - 1}" in _summary(at)
-
-
-def test_input_size_changes_shapes():
-    at = _run()
-    at.number_input(key="network.height").set_value(32)
-    at.number_input(key="network.channels").set_value(3)
-    _rerun(at)
-    table = _table(at)
-    assert table.iloc[1]["Output (H × W × C)"] == "32 × 28 × 64"
-    assert table.iloc[1]["Parameters"] == f"{cc.conv_param_count(7, 3, 64):,}"
-
-
-def test_custom_layers_and_errors():
-    custom = ns.layers_to_records([ns.conv(8, 3), ns.RELU, ns.pool(2)])
-    at = _run(state={"network.records": custom})
-    assert _metrics(at)[0] == f"{cc.conv_param_count(3, 1, 8):,}"
-    assert _metrics(at)[2] == "13 × 13 × 8"
-    # a conv too large for the input: which layer, and conv_core's reason
-    big = ns.layers_to_records([ns.conv(8, 3), ns.pool(2), ns.conv(4, 15)])
-    at = _run(state={"network.records": big})
-    assert at.error and at.error[0].value.startswith("Layer 3 does not fit:")
-    assert not at.metric
-    bad = [{"type": "dense", "kernel": 3}, {"type": "conv", "kernel": 2.5}]
-    at = _run(state={"network.records": bad})
-    errors = [e.value for e in at.error]
-    assert errors == [
-        "Row 1: the type must be conv, pool or relu.",
-        "Row 2: Kernel must be a whole number.",
-    ]
+def test_an_empty_editor_says_what_to_add():
     at = _run(state={"network.records": []})
-    assert "No layers yet" in at.info[0].value
-    at = _run(state={"network.records": [{"type": "relu"}]})
-    assert "just its own input pixel" in at.info[0].value
+    assert any("add an input row" in i.value for i in at.info)
 
 
-def test_korean_and_english_have_no_raw_keys():
-    at = _run("ko")
-    assert at.title[0].value == "네트워크 층 쌓기"
-    assert "픽셀" in _summary(at)
-    _no_raw_keys(at)
-    at.selectbox(key="network.preset").set_value("alexnet")
-    _rerun(at)
-    _no_raw_keys(at)
-    at = _run("en")
-    _no_raw_keys(at)
-    bad = ns.layers_to_records([ns.conv(8, 15), ns.conv(4, 15)])
-    at = _run("ko", state={"network.records": bad})
-    assert at.error and "번 층이 맞지 않습니다" in at.error[0].value
-    _no_raw_keys(at)
+def test_residual_tab_steps_through_the_unit_on_conv_cores_numbers():
+    at = _run()
+    ex = nets.residual_unit_example()
+    payloads = [
+        c
+        for c in at.get("bidi_component")
+        if c.proto.id.endswith(("network.res.conv1", "network.res.conv2"))
+    ]
+    assert len(payloads) == 2
+    # The steppers step through conv_core's own trace of each convolution of the unit.
+    outputs = [np.asarray(json.loads(c.proto.json)["trace"]["output"])[0] for c in payloads]
+    assert np.array_equal(outputs[0], ex.hidden) and np.array_equal(outputs[1], ex.residual)
+    assert np.array_equal(ex.output, ex.x + ex.residual)
+    text = page_text(at)
+    assert "y = x + F(x)" in text
+    g = nets.residual_gradients()
+    metrics = _metrics(at)
+    assert metrics["Plain stack: gradient at layer 1 ÷ top layer"] == f"{g.plain_ratio:.2e}"
+    assert g.plain_ratio < 1 / 100 and 0.5 <= g.residual_ratio <= 10
+    tables = [tb.value for tb in at.table]
+    assert any(np.array_equal(tb.to_numpy(dtype=float), ex.output) for tb in tables)
+    assert any(np.array_equal(tb.to_numpy(dtype=float), ex.activated) for tb in tables)
+
+
+def test_factorised_and_dense_tabs_show_the_notes_numbers():
+    at = _run()
+    metrics = _metrics(at)
+    assert metrics["3 × 3, 3 → 128"] == "3,456"
+    assert metrics["1 × 1 → 1 × 3 → 3 × 1"] == "1,152"
+    text = page_text(at)
+    assert "49,152" in text
+    successes = " ".join(s.value for s in at.success)
+    assert "6 multiplications per output instead of 9" in successes
+    assert "the dense layer is a convolution" in successes
+    assert "Every cell equals the dense layer" in successes
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("name", ["lecture_mnist", "resnet34", "inception_3a"])
+def test_both_languages_have_no_raw_keys(lang, name):
+    at = _run(lang, state={"network.preset": name})
+    assert_translated(at, "network")
+    assert_translated(at, "architectures")
+    if lang == "ko":
+        assert "네트워크" in at.title[0].value
+
+
+def test_korean_error_names_the_layer():
+    rows = [RES_INPUT, {"id": "fc", "kind": "dense", "units": "10"}]
+    at = _run("ko", state={"network.records": rows})
+    errors = " ".join(e.value for e in at.error)
+    assert "'fc'" in errors and "Flatten" in errors and "행" in errors

@@ -1,7 +1,7 @@
-"""Fuzz of what people type on the other pages: the network page's layer editor (its rows
-go through ``ui.teaching.network_stack.records_to_layers`` and ``layer_rows``), the 1D page's typed
-signal and kernel, and the pooling page's typed grid (through the real pages under
-AppTest, a few examples each).
+"""Fuzz of what people type on the other pages: the network page's layer editor (its
+rows go through ``ui.teaching.architectures``' table and
+``conv_core.networks.records_to_network``), the 1D page's typed signal and kernel, and the
+pooling page's typed grid (through the real pages under AppTest, a few examples each).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
+from conv_core import networks as nets
 from ui.frame.i18n import LANG_KEY
-from ui.teaching import network_stack as ns
+from ui.teaching import architectures as arch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,38 +32,62 @@ CELL = st.one_of(
     st.integers(),  # also beyond what a float holds
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=8),
-    st.sampled_from(["", "nan", "None", "3", " 2 ", "1e400", "-0", "2.5", True, 10**400]),
+    st.sampled_from(["", "nan", "None", "3", " 2 ", "1e400", "-0", "2.5", "1, 3", "same", 10**400]),
 )
+KIND = st.one_of(st.sampled_from([*nets.LAYER_TYPES, "CONV", " pool ", "Dense", "gap", ""]), CELL)
 RECORD = st.fixed_dictionaries(
-    {"type": st.one_of(st.sampled_from([*ns.KINDS, "CONV", " pool ", "dense", ""]), CELL)},
-    optional={col: CELL for col in ns.LIMITS},
+    {"kind": KIND},
+    optional={col: CELL for col in nets.RECORD_COLUMNS if col != "kind"}
+    | {"bias": st.one_of(st.none(), st.booleans(), CELL)},
+)
+INPUT_ROW = st.fixed_dictionaries(
+    {
+        "kind": st.just("input"),
+        "shape": st.tuples(st.integers(1, 64), st.integers(1, 64), st.integers(1, 8)).map(
+            lambda s: ", ".join(map(str, s))
+        ),
+    }
 )
 
 
 @fuzz(300)
-@given(st.lists(RECORD, max_size=8), st.integers(1, 512), st.integers(1, 512), st.integers(1, 64))
-def test_layer_editor_rows(records: list[dict[str, Any]], h: int, w: int, c: int) -> None:
-    layers, problems = ns.records_to_layers(records)
-    for lay in layers:
-        assert lay.kind in ns.KINDS
-        if lay.kind != "relu":
-            for col, (low, high) in ns.LIMITS.items():
-                value = getattr(lay, col)
-                assert value == 0 or low <= value <= high, (lay, col)
+@given(
+    st.one_of(
+        st.lists(RECORD, max_size=8),
+        INPUT_ROW.flatmap(
+            lambda first: st.lists(RECORD, max_size=7).map(lambda rest: [first, *rest])
+        ),
+    )
+)
+def test_layer_editor_rows(records: list[dict[str, Any]]) -> None:
+    """Whatever the editor holds: layers and row-numbered problems, or a summary; never a raise."""
+    frame = arch.records_frame(records)
+    rows = arch.frame_records(frame)
+    assert len(rows) == len(records)
+    layers, problems = nets.records_to_network(rows)
     for p in problems:
-        assert 0 <= p.row < len(records) and p.reason in ("bad_type", "not_whole", "out_of_range")
-    bad = ns.first_bad_layer((h, w, c), layers)
-    good = layers if bad < 0 else layers[:bad]
-    rows = ns.layer_rows((h, w, c), good)
-    assert len(rows) == len(good)
-    for row in rows:
-        assert all(v >= 1 for v in row.out_hwc)
+        assert 0 <= p.row < max(len(rows), 1) and (
+            p.column == "" or p.column in nets.RECORD_COLUMNS
+        )
+        assert p.message  # worded, with its numbers
+    if not problems and layers:
+        summary = nets.network_summary(layers)
+        assert len(summary) == len(layers)
+        for info in summary:
+            assert all(v >= 1 for v in info.output_shape)
+            assert info.weights >= 0 and info.macs >= 0
+        plan = arch.network_diagram(summary, collapse=False)
+        assert sorted(arch.diagram_layers(plan)) == list(range(len(summary)))
 
 
 def test_a_huge_integer_cell_is_a_problem_not_a_crash() -> None:
-    """Found by this suite: float(10**400) raised OverflowError out of the editor's rows."""
-    layers, problems = ns.records_to_layers([{"type": "conv", "kernel": 10**400}])
-    assert layers == [] and [p.column for p in problems] == ["kernel"]
+    """float(10**400) must not raise OverflowError out of the editor's rows."""
+    rows = [
+        {"kind": "input", "shape": "8, 8, 1"},
+        {"kind": "conv2d", "out_channels": 2, "kernel_size": 10**400},
+    ]
+    _, problems = nets.records_to_network(arch.frame_records(arch.records_frame(rows)))
+    assert [(p.row, p.column) for p in problems] == [(1, "kernel_size")]
 
 
 def _page(name: str) -> AppTest:

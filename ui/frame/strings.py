@@ -22,6 +22,7 @@ from typing import Any
 
 import conv_core as cc
 from conv_core.errors import ConvLabError
+from conv_core.networks import NETWORK_PRESETS
 
 I18N_DIR = Path(__file__).resolve().parents[2] / "assets" / "i18n"
 LANGUAGES: dict[str, str] = {"en": "English", "ko": "한국어"}
@@ -44,8 +45,8 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 def engine_strings() -> dict[str, str]:
     """The English text conv_core's records carry themselves, under their translation keys.
 
-    Kernels, lecture presets, padding modes, display modes and image notes are written
-    once, in conv_core beside their numbers; English reads them from there and only the
+    Kernels, lecture and network presets, padding modes, display modes and image notes
+    are written once, in conv_core beside their numbers; English reads them from there and only the
     other languages translate them in ``assets/i18n/<lang>/``.
 
     >>> engine_strings()["kernels.identity.title"]
@@ -58,6 +59,9 @@ def engine_strings() -> dict[str, str]:
     for preset in cc.PRESETS.values():
         strings[preset.title_key] = preset.title
         strings[preset.description_key] = preset.description
+    for network in NETWORK_PRESETS.values():
+        strings[network.title_key] = network.title
+        strings[network.description_key] = network.description
     for name, mode in cc.PADDING_MODES.items():
         strings[f"padding_modes.{name}.title"] = name
         strings[f"padding_modes.{name}.explain"] = mode.explanation
