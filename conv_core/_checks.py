@@ -113,10 +113,18 @@ def check_array(
     *,
     finite: bool = True,
 ) -> npt.NDArray[Any]:
-    """Return ``x`` as a numeric ndarray with one of ``ndims`` dimensions, non-empty and finite."""
+    """Return ``x`` as a numeric ndarray with one of ``ndims`` dimensions, non-empty and finite,
+    in native byte order.
+
+    >>> check_array(np.arange(4, dtype=">f8"), "x", (1,)).dtype.isnative
+    True
+    """
     arr = as_array(x, arg_name)
     if arr.dtype == bool:
         arr = arr.astype(np.int64)
+    if not arr.dtype.isnative:
+        # Big-endian data (from a file, a network): native order, so every result is native.
+        arr = arr.astype(arr.dtype.newbyteorder("="))
     if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
         raise ArgumentError("not_numeric", arg=arg_name, dtype=str(arr.dtype))
     if arr.ndim not in ndims:

@@ -28,7 +28,7 @@ V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep learning",
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +44,13 @@ from ._checks import (
     result_dtype,
 )
 from .errors import ArgumentError, register_messages
-from .shapes import PaddingSpec, conv_output_size_detail, resolve_padding, resolve_padding_1d
+from .shapes import (
+    Padding2D,
+    PaddingSpec,
+    conv_output_size_detail,
+    resolve_padding,
+    resolve_padding_1d,
+)
 
 __all__ = [
     "CONV_PADDING_MODES",
@@ -205,6 +211,80 @@ def _run(
         raise ArgumentError(exc.key, **exc.params) from None
 
 
+class Correlate2dArgs(NamedTuple):
+    """:func:`parse_correlate2d_args`' checked arguments (``padding`` resolved per side)."""
+
+    x: npt.NDArray[Any]
+    kernel: npt.NDArray[Any]
+    stride: tuple[int, int]
+    padding: Padding2D
+    dilation: tuple[int, int]
+    padding_mode: str
+
+
+def parse_correlate2d_args(
+    x: npt.ArrayLike,
+    kernel: npt.ArrayLike,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    padding_mode: Any,
+) -> Correlate2dArgs:
+    """Check :func:`correlate2d`'s arguments, in the order of its signature.
+
+    The one parser behind :func:`correlate2d`, :func:`convolve2d` and their traces
+    (:func:`conv_core.trace.trace_correlate2d`), so all refuse the same things with the
+    same messages.
+
+    >>> a = parse_correlate2d_args(np.ones((4, 4)), np.ones((3, 3)), 1, "same", 1, "zeros")
+    >>> a.padding, a.stride
+    (((1, 1), (1, 1)), (1, 1))
+    >>> parse_correlate2d_args(np.ones(4), np.ones((3, 3)), 1, 0, 1, "zeros")
+    Traceback (most recent call last):
+    ...
+    conv_core.errors.ArgumentError: x must be a 2D array, but got an array of shape (4,)
+    """
+    arr = check_array(x, "x", (2,))
+    k = check_array(kernel, "kernel", (2,))
+    s = check_pair(stride, "stride")
+    d = check_pair(dilation, "dilation")
+    pads = resolve_padding(padding, arr.shape, k.shape, s, d)
+    return Correlate2dArgs(arr, k, s, pads, d, _check_mode(padding_mode))
+
+
+class Correlate1dArgs(NamedTuple):
+    """:func:`parse_correlate1d_args`' checked arguments (``padding`` resolved per side)."""
+
+    x: npt.NDArray[Any]
+    kernel: npt.NDArray[Any]
+    stride: int
+    padding: tuple[int, int]
+    dilation: int
+    padding_mode: str
+
+
+def parse_correlate1d_args(
+    x: npt.ArrayLike,
+    kernel: npt.ArrayLike,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    padding_mode: Any,
+) -> Correlate1dArgs:
+    """Check :func:`correlate1d`'s arguments: the parser it shares with its trace.
+
+    >>> parse_correlate1d_args([1, 2, 3, 4], [1, 0, -1], 1, "same", 1, "zeros").padding
+    (1, 1)
+    """
+    arr = check_array(x, "x", (1,))
+    k = check_array(kernel, "kernel", (1,))
+    s = check_int(stride, "stride", minimum=1)
+    d = check_int(dilation, "dilation", minimum=1)
+    mode = _check_mode(padding_mode)
+    pads = resolve_padding_1d(padding, arr.shape[0], k.shape[0], s, d)
+    return Correlate1dArgs(arr, k, s, pads, d, mode)
+
+
 def _correlate_2d(
     x: Any,
     kernel: Any,
@@ -216,15 +296,12 @@ def _correlate_2d(
     flip: bool,
 ) -> npt.NDArray[Any]:
     """The single-channel core behind correlate2d and convolve2d."""
-    arr = check_array(x, "x", (2,))
-    k = check_array(kernel, "kernel", (2,))
-    if flip:
-        k = k[::-1, ::-1]  # convolution = correlation with the kernel turned 180 degrees
-    mode = _check_mode(padding_mode)
+    a = parse_correlate2d_args(x, kernel, stride, padding, dilation, padding_mode)
+    k = a.kernel[::-1, ::-1] if flip else a.kernel  # convolution: the kernel turned 180°
     method = _check_method(method)
-    geo = _geometry(arr.shape, k.shape, stride, padding, dilation, mode)
-    dtype = result_dtype(arr, k)
-    return _run(arr[None], k[None, None], geo, mode, dtype, None, method)[0]
+    geo = _geometry(a.x.shape, k.shape, a.stride, a.padding, a.dilation, a.padding_mode)
+    dtype = result_dtype(a.x, k)
+    return _run(a.x[None], k[None, None], geo, a.padding_mode, dtype, None, method)[0]
 
 
 # --------------------------------------------------------------------------- 2D, one channel
@@ -749,17 +826,14 @@ def _correlate_1d(
     method: Any,
     flip: bool,
 ) -> npt.NDArray[Any]:
-    arr = check_array(x, "x", (1,))
-    k = check_array(kernel, "kernel", (1,))
-    if flip:
-        k = k[::-1]
-    s = check_int(stride, "stride", minimum=1)
-    d = check_int(dilation, "dilation", minimum=1)
-    mode = _check_mode(padding_mode)
+    a = parse_correlate1d_args(x, kernel, stride, padding, dilation, padding_mode)
+    k = a.kernel[::-1] if flip else a.kernel
     method = _check_method(method)
-    pads = resolve_padding_1d(padding, arr.shape[0], k.shape[0], s, d)
     # A 1D signal is a 1-row image: rows get no padding, stride or dilation.
-    return _correlate_2d(arr[None], k[None], (1, s), ((0, 0), pads), (1, d), mode, method, False)[0]
+    return _correlate_2d(
+        a.x[None], k[None], (1, a.stride), ((0, 0), a.padding), (1, a.dilation), a.padding_mode,
+        method, False,
+    )[0]  # fmt: skip
 
 
 @_doc

@@ -7,9 +7,10 @@ above) and the kind's parameters under the layer records' argument names
 numbers (``"1, 3"`` for a 1x3 kernel, ``"28, 28, 1"`` for an input shape); a pair with
 equal entries is written as one int.
 
-:func:`records_to_network` reads such rows back. It does not raise: it returns the layers it could build and a
-:class:`RecordProblem` for each row it could not (then, when every row is readable, the
-first problem the calculator finds), so the editor can mark the cell.
+:func:`records_to_network` reads such rows back. It does not raise: it returns the
+layers it could build and a :class:`RecordProblem` for each row it could not (then, when
+every row is readable, the first problem the calculator finds), so the editor can mark
+the cell.
 
 Examples
 --------

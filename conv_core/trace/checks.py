@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .._checks import (
-    check_choice,
     check_int,
 )
-from ..conv import CONV_PADDING_MODES
 from ..errors import ArgumentError, register_messages
 
 #: Default cap on the number of steps: a 64x64 output. Beyond it a page would hang.
@@ -58,8 +54,3 @@ def _check_steps(grid: tuple[int, int, int], taps: int, max_steps: int, max_term
             "trace_too_many_terms", steps=steps, taps=taps, terms=steps * taps, max_terms=max_terms
         )
     return steps
-
-
-def _conv_mode(padding_mode: Any) -> str:
-    """The padding modes the convolutions accept (conv_core.conv's list, its message)."""
-    return check_choice(padding_mode, "padding_mode", CONV_PADDING_MODES)

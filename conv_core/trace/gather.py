@@ -10,11 +10,10 @@ import numpy.typing as npt
 from .._checks import (
     Pair,
     check_array,
-    check_int,
     check_pair,
     result_dtype,
 )
-from ..conv import parse_conv2d_args
+from ..conv import parse_conv2d_args, parse_correlate1d_args, parse_correlate2d_args
 from ..errors import ArgumentError
 from ..padding import _pad_resolved
 from ..shapes import (
@@ -22,9 +21,8 @@ from ..shapes import (
     PaddingSpec,
     conv_output_size_detail,
     resolve_padding,
-    resolve_padding_1d,
 )
-from .checks import MAX_STEPS, MAX_TERMS, _check_steps, _conv_mode
+from .checks import MAX_STEPS, MAX_TERMS, _check_steps
 from .records import ConvTrace
 
 # --------------------------------------------------------------------------- gather core
@@ -157,13 +155,10 @@ def _single_channel_2d(
     max_steps: int,
     max_terms: int,
 ) -> ConvTrace:
-    arr = check_array(x, "x", (2,))
-    k = check_array(kernel, "kernel", (2,))
-    s = check_pair(stride, "stride")
-    d = check_pair(dilation, "dilation")
-    mode = _conv_mode(padding_mode)
+    arr, k, s, pads, d, mode = parse_correlate2d_args(
+        x, kernel, stride, padding, dilation, padding_mode
+    )
     b = None if bias is None else check_array(bias, "bias", (0,)).reshape(1)
-    pads = resolve_padding(padding, arr.shape, k.shape, s, d)
     applied = k[::-1, ::-1] if flip else k  # true convolution: the kernel turned 180 degrees
     config = {"stride": s, "padding": pads, "dilation": d, "padding_mode": mode, "flipped": flip}
     return _gather(
@@ -395,14 +390,12 @@ def _single_channel_1d(
     max_steps: int,
     max_terms: int,
 ) -> ConvTrace:
-    arr = check_array(x, "x", (1,))
-    k = check_array(kernel, "kernel", (1,))
-    s = check_int(stride, "stride", minimum=1)
-    d = check_int(dilation, "dilation", minimum=1)
-    mode = _conv_mode(padding_mode)
+    arr, k, s, pads_1d, d, mode = parse_correlate1d_args(
+        x, kernel, stride, padding, dilation, padding_mode
+    )
     b = None if bias is None else check_array(bias, "bias", (0,)).reshape(1)
     # A 1D signal is a 1-row grid: rows get no padding, stride or dilation.
-    pads: Padding2D = ((0, 0), resolve_padding_1d(padding, arr.size, k.size, s, d))
+    pads: Padding2D = ((0, 0), pads_1d)
     applied = k[::-1] if flip else k
     config = {
         "stride": (1, s),

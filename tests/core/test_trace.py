@@ -15,6 +15,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import conv_core
 from conv_core import ArgumentError, resolve_padding
 from conv_core.conv import (
     CONV_PADDING_MODES,
@@ -1114,3 +1115,40 @@ def test_natural_shapes_and_repr():
     assert one.padded.tolist() == [0, 1, 2, 3, 4, 0] and one.pad_mask.tolist()[0] is True
     assert "correlate2d" in repr(t) and "PoolTrace" in repr(trace_pool2d(LECTURE_X, 2))
     assert "TransposedTrace" in repr(trace_conv_transpose2d([[1]], [[1]]))
+
+
+@pytest.mark.parametrize(
+    ("x", "kernel", "kwargs"),
+    [
+        (np.ones(4), np.ones((2, 2)), {}),
+        (np.ones((4, 4)), np.ones((2, 2)), {"stride": 0}),
+        (np.ones((4, 4)), np.ones((2, 2)), {"dilation": -1}),
+        (np.ones((4, 4)), np.ones((2, 2)), {"padding": "half"}),
+        (np.ones((4, 4)), np.ones((2, 2)), {"padding_mode": "wrap"}),
+        (np.ones((2, 2)), np.ones((3, 3)), {}),
+    ],
+)
+def test_correlate2d_and_its_trace_refuse_alike(x, kernel, kwargs):
+    """One parser (conv.parse_correlate2d_args) behind both: the same key, the same numbers."""
+    with pytest.raises(ArgumentError) as direct:
+        conv_core.correlate2d(x, kernel, **kwargs)
+    with pytest.raises(ArgumentError) as traced:
+        conv_core.trace_correlate2d(x, kernel, **kwargs)
+    assert (direct.value.key, direct.value.params) == (traced.value.key, traced.value.params)
+
+
+@pytest.mark.parametrize(
+    ("x", "kernel", "kwargs"),
+    [
+        (np.ones((2, 2)), np.ones(2), {}),
+        (np.ones(4), np.ones(2), {"stride": 0}),
+        (np.ones(4), np.ones(2), {"padding": "half"}),
+        (np.ones(2), np.ones(3), {}),
+    ],
+)
+def test_correlate1d_and_its_trace_refuse_alike(x, kernel, kwargs):
+    with pytest.raises(ArgumentError) as direct:
+        conv_core.correlate1d(x, kernel, **kwargs)
+    with pytest.raises(ArgumentError) as traced:
+        conv_core.trace_correlate1d(x, kernel, **kwargs)
+    assert (direct.value.key, direct.value.params) == (traced.value.key, traced.value.params)

@@ -1,7 +1,7 @@
 // ConvLab stepper: a Streamlit v2 component (ES module, mounted in a shadow root).
 //
 // The server sends the whole trace once per settings change (conv_core.to_compact, schema v1,
-// documented in conv_core/trace.py); everything per step happens here, in the browser: drawing,
+// documented in conv_core/trace/compact.py); everything per step happens here, in the browser: drawing,
 // stepping, playing, clicking cells, practice answers and the keyboard. Nothing is sent to the
 // server per step. Only what must survive a rerun is reported, and only when the user stops:
 // the step (for a shared link) and the practice score, on pause or after PERSIST_IDLE_MS idle.

@@ -1,4 +1,4 @@
-// The compact trace (conv_core.to_compact, schema v1, documented in conv_core/trace.py) and
+// The compact trace (conv_core.to_compact, schema v1, documented in conv_core/trace/compact.py) and
 // stepping through it: sizes, the cell of a step, the arithmetic of a step, the running sums
 // of the scatter view, which cells a clicked cell feeds or is fed by, the Play clock.
 // Pure functions, no DOM (tests/js/trace.test.mjs).
