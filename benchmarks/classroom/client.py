@@ -49,6 +49,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 #: Streamlit versions this client is tested with (major, minor).
 STREAMLIT_TESTED = ((1, 67),)
 XSRF_COOKIE = "_streamlit_xsrf"
+#: The header the school's load balancer adds to every response: the replica that answered.
+REPLICA_HEADER = "X-ConvLab-Replica"
 SUCCESS = {
     ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
     ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
@@ -110,6 +112,12 @@ class StudentSession:
         # the server closed while idle (uvicorn: after 5 s) fails the next request, where a
         # browser would silently retry.
         self.xsrf = ""
+        # The browser's cookie jar: the XSRF cookie and, behind the school's load balancer,
+        # its sticky replica cookie, sent with every request as a browser sends them.
+        self.cookies: dict[str, str] = {}
+        # Which replica answered each request (the load balancer's X-ConvLab-Replica header;
+        # empty against one server): the school's tests check a browser never changes.
+        self.replicas: list[str] = []
         self.ws: Any = None
         self.session_id = ""
         self.page_script_hash = ""
@@ -136,25 +144,42 @@ class StudentSession:
 
     # ------------------------------------------------------------------ connection
 
+    def _absorb(self, resp: Any) -> None:
+        """Keep the cookies a response set, and note which replica sent it."""
+        self.cookies.update(resp.cookies.get_dict())
+        replica = resp.headers.get(REPLICA_HEADER)
+        if replica:
+            self.replicas.append(replica)
+
+    def _cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
     async def connect(self) -> None:
         """The page's first requests: the health check (XSRF cookie), then the WebSocket."""
         resp = await asyncio.to_thread(
-            requests.get, f"{self.base_url}/_stcore/health", timeout=self.timeout_s
+            requests.get,
+            f"{self.base_url}/_stcore/health",
+            cookies=dict(self.cookies),
+            timeout=self.timeout_s,
         )
         resp.raise_for_status()
-        self.xsrf = resp.cookies.get(XSRF_COOKIE, "")
+        self._absorb(resp)
+        self.xsrf = self.cookies.get(XSRF_COOKIE, "")
         if not self.xsrf:
             raise SessionFailed("the server set no XSRF cookie (is XSRF protection on?)")
         ws_url = "ws" + self.base_url[len("http") :] + "/_stcore/stream"
         self.ws = await websockets.connect(
             ws_url,
             subprotocols=["streamlit", self.xsrf],
-            additional_headers={"Origin": self.origin, "Cookie": f"{XSRF_COOKIE}={self.xsrf}"},
+            additional_headers={"Origin": self.origin, "Cookie": self._cookie_header()},
             compression=None,  # Chromium against this server negotiates none either
             max_size=None,
             open_timeout=self.timeout_s,
             ping_interval=None,
         )
+        replica = self.ws.response.headers.get(REPLICA_HEADER)
+        if replica:
+            self.replicas.append(replica)
         self._reader = asyncio.create_task(self._read_loop())
 
     async def load_page(self, page: str = "") -> int:
@@ -163,15 +188,19 @@ class StudentSession:
         Plotly's, are not fetched). Returns the bytes received (compressed, as sent).
         """
         resp = await asyncio.to_thread(
-            requests.get, f"{self.base_url}/{page}", timeout=self.timeout_s
-        )
+            requests.get, f"{self.base_url}/{page}", cookies=dict(self.cookies),
+            timeout=self.timeout_s,
+        )  # fmt: skip
         resp.raise_for_status()
+        self._absorb(resp)
         assets = sorted(set(re.findall(r'(?:src|href)="\./(static/[^"]+)"', resp.text)))
         limit = asyncio.Semaphore(6)
 
         def fetch(path: str) -> int:
-            with requests.get(f"{self.base_url}/{path}", timeout=self.timeout_s, stream=True) as r:
+            url, jar = f"{self.base_url}/{path}", dict(self.cookies)
+            with requests.get(url, cookies=jar, timeout=self.timeout_s, stream=True) as r:
                 r.raise_for_status()
+                self._absorb(r)
                 return sum(len(chunk) for chunk in r.raw.stream(65536, decode_content=False))
 
         async def one(path: str) -> int:
@@ -427,9 +456,10 @@ class StudentSession:
             url,
             files={"file": (name, data, mime)},
             headers={"X-Xsrftoken": self.xsrf, "Origin": self.origin},
-            cookies={XSRF_COOKIE: self.xsrf},
+            cookies=dict(self.cookies),
             timeout=self.timeout_s,
         )
+        self._absorb(resp)
         if resp.status_code not in (200, 204):
             raise SessionFailed(f"upload refused: HTTP {resp.status_code} {resp.text[:200]}")
         ws = WidgetState(id=uploader.id)

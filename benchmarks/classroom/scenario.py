@@ -56,6 +56,7 @@ class Outcome:
     exceptions: list[str] = field(default_factory=list)
     error: str | None = None
     bytes_received: int = 0
+    replicas: list[str] = field(default_factory=list)  # who answered each request (school)
     action: str = "connect"  # the action going on (named in a failure)
 
 
@@ -170,6 +171,7 @@ async def student(
         outcome.error = f"{outcome.action}: {type(err).__name__}: {err}"
     finally:
         outcome.bytes_received += s.bytes_received
+        outcome.replicas = list(s.replicas)
         outcome.exceptions = sorted(set(outcome.exceptions))
         try:
             await s.close()
