@@ -95,6 +95,14 @@ def render_unit(
     )
 
 
+def haproxy_binary() -> str:
+    """Debian puts haproxy in /usr/sbin, which a normal user's PATH may not hold."""
+    found = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    if not Path(found).exists():
+        raise RuntimeError("haproxy is not installed (Debian: apt install haproxy)")
+    return found
+
+
 def _wait_port(port: int, proc: subprocess.Popen[bytes], what: str, log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -201,9 +209,7 @@ class School:
         for replica in self.members:
             assert replica.proc is not None
             wait_healthy(replica.url, replica.proc, replica.log_path)
-        haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
-        if not Path(haproxy).exists():
-            raise RuntimeError("haproxy is not installed (Debian: apt install haproxy)")
+        haproxy = haproxy_binary()
         cfg = self.run_dir / "haproxy.cfg"
         cfg.write_text(
             render_haproxy([r.port for r in self.members], self.port, tls_pem=self.tls_pem)

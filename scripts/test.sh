@@ -13,12 +13,17 @@ if [ "${1:-}" = "--fast" ]; then
 fi
 
 # The browser tests drive Debian's Chromium (never a downloaded browser build); Hangul in
-# their screenshots needs a Korean font; the stepper's JavaScript modules are unit-tested with
+# their screenshots needs a Korean font; the school tests need HAProxy, Redis and openssl; the stepper's JavaScript modules are unit-tested with
 # Node's own test runner (no npm package). Install them when missing (needs root or sudo).
 need=()
 if [ "$fast" -eq 0 ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
+  # The school setup's tests (tests/load/test_school.py) run the shipped load balancer,
+  # Redis beside the replicas and a self-signed certificate for https.
+  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
 fi
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 if [ ${#need[@]} -gt 0 ]; then

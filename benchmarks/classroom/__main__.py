@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import os
 import platform
 import re
@@ -60,27 +59,13 @@ import streamlit  # noqa: E402
 
 from benchmarks.classroom.browsers import browser_students  # noqa: E402
 from benchmarks.classroom.client import StudentSession, check_streamlit_version  # noqa: E402
+from benchmarks.classroom.measure import Sampler, cpu_s, fmt_times, nearest_rank, rss_mb  # noqa: E402
 from benchmarks.classroom.scenario import classroom  # noqa: E402
 from benchmarks.markdown_table import print_table  # noqa: E402
 from scripts.local_server import served  # noqa: E402
 from ui.frame.server_memory import COLLECT_EVERY_S  # noqa: E402
 
 SETTLE_S = 15.0  # after the last session closes, before "RSS after"
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for {pid}")
-
-
-def cpu_s(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
 
 
 def cache_stats(url: str) -> tuple[dict[str, float], dict[str, dict[str, int]]]:
@@ -94,43 +79,6 @@ def cache_stats(url: str) -> tuple[dict[str, float], dict[str, dict[str, int]]]:
         counts = lookups.setdefault(fields.get("cache", "?"), {})
         counts[fields.get("result", "?")] = int(float(value))
     return {name: float(value) / 1e6 for name, value in found}, lookups
-
-
-def nearest_rank(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
-def fmt_times(values: list[float]) -> str:
-    if not values:
-        return "-"
-    return f"{nearest_rank(values, 0.5):.2f} / {nearest_rank(values, 0.95):.2f} ({len(values)})"
-
-
-class Sampler:
-    """Samples the server's RSS every 0.5 s while running."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.peak = 0.0
-        self._task: asyncio.Task[None] | None = None
-
-    async def _run(self) -> None:
-        while True:
-            self.peak = max(self.peak, rss_mb(self.pid))
-            await asyncio.sleep(0.5)
-
-    def start(self) -> None:
-        self.peak = rss_mb(self.pid)
-        self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        assert self._task is not None
-        self._task.cancel()
-        try:
-            await self._task
-        except asyncio.CancelledError:
-            pass
 
 
 async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> list[dict]:

@@ -216,7 +216,17 @@ def _cell_and_text(page) -> tuple[float, float]:
     the stepper has settled (a width change redraws it after a short delay)."""
 
     def measure() -> tuple[float, float]:
-        box = page.locator(".out-cell").first.bounding_box()
+        cell = page.locator(".out-cell").first
+        # after a rerun the stepper redraws: wait for the new cell rather than read a
+        # detached one (bounding_box() is None while nothing is drawn)
+        expect(cell).to_be_visible(timeout=15_000)
+        box = cell.bounding_box()
+        for _ in range(50):
+            if box is not None:
+                break
+            page.wait_for_timeout(200)
+            box = cell.bounding_box()
+        assert box is not None, "the stepper's first output cell never came back"
         font = page.locator(".stp-arith").evaluate(
             "(el) => parseFloat(getComputedStyle(el).fontSize)"
         )

@@ -29,16 +29,21 @@ from typing import Any
 import pytest
 
 from benchmarks.classroom.client import StudentSession
+from benchmarks.classroom.failover import COOKIE, LINK, lose_a_replica, page_state, restored
 from benchmarks.classroom.scenario import classroom
 from scripts.local_server import CHROMIUM, CHROMIUM_ARGS
-from scripts.school import MAX_BODY_BYTES, REDIS_ENV, School, render_haproxy, self_signed_pem
+from scripts.school import (
+    MAX_BODY_BYTES,
+    REDIS_ENV,
+    School,
+    haproxy_binary,
+    render_haproxy,
+    self_signed_pem,
+)
 
 pytestmark = pytest.mark.e2e
 
 STUDENTS = 9
-LINK = "studio?stride=2&padding=1"
-COOKIE = "CONVLAB_REPLICA"
-RECOVERY_LIMIT_S = 60.0  # a failure beyond this; the goal (p95 < 10 s) is the benchmark's
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +70,7 @@ def _in_thread(fn: Callable[..., Any], *args: Any) -> Any:
 def test_config_renders_and_haproxy_accepts_it(tmp_path: Path) -> None:
     cfg = tmp_path / "haproxy.cfg"
     cfg.write_text(render_haproxy([8501, 8502, 8503], 8080))
-    subprocess.run(["haproxy", "-c", "-q", "-f", str(cfg)], check=True)
+    subprocess.run([haproxy_binary(), "-c", "-q", "-f", str(cfg)], check=True)
     text = cfg.read_text()
     assert f"gt {MAX_BODY_BYTES}" in text and MAX_BODY_BYTES == 26 * 1024 * 1024
     assert text.count("check cookie") == 3 and "option redispatch" in text
@@ -122,94 +127,14 @@ def test_a_24_9_mb_upload_passes_the_proxy(school: School) -> None:
 # ----------------------------------------------------------------------------- browsers
 
 
-def _state(page: Any) -> dict[str, Any]:
-    return page.evaluate(
-        """() => {
-        const app = document.querySelector('[data-testid="stApp"]');
-        const stride = document.querySelector('.st-key-studio-conv-stride_rows input');
-        return {connection: app && app.dataset.testConnectionState,
-                script: app && app.dataset.testScriptState,
-                stride: stride ? stride.value : null,
-                errors: document.querySelectorAll('[data-testid="stException"]').length,
-                main: !!document.querySelector('[data-testid="stMainBlockContainer"]')};
-    }"""
-    )
-
-
-def _restored(page: Any) -> bool:
-    st = _state(page)
-    return (
-        st["connection"] == "CONNECTED"
-        and st["script"] == "notRunning"
-        and st["stride"] == "2"
-        and st["errors"] == 0
-        and st["main"]
-    )
-
-
-def _replica_of(context: Any) -> str:
-    return next(c["value"] for c in context.cookies() if c["name"] == COOKIE)
-
-
-def _open_student(browser: Any, url: str) -> tuple[Any, Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, ignore_https_errors=True)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(f"{url}/{LINK}")
-    deadline = time.monotonic() + 60
-    while not _restored(page):
-        assert time.monotonic() < deadline, _state(page)
-        page.wait_for_timeout(200)
-    return context, page
-
-
-def _failover(school: School, artifacts: Path) -> dict[str, Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        students = [_open_student(browser, school.url) for _ in range(6)]
-        homes = [_replica_of(c) for c, _ in students]
-        victim = collections.Counter(homes).most_common(1)[0][0]
-        lost = [i for i, h in enumerate(homes) if h == victim]
-        others = [i for i, h in enumerate(homes) if h != victim]
-        t0 = time.monotonic()
-        school.kill(victim)
-        back: dict[int, float] = {}
-        saw_notice = False
-        while len(back) < len(lost) and time.monotonic() - t0 < RECOVERY_LIMIT_S:
-            for i in lost:
-                if i in back:
-                    continue
-                context, page = students[i]
-                st = _state(page)
-                saw_notice |= st["connection"] != "CONNECTED"
-                if _replica_of(context) != victim and _restored(page):
-                    back[i] = time.monotonic() - t0
-            time.sleep(0.1)
-        students[lost[0]][1].screenshot(path=artifacts / "school-failover-back.png")
-        for i in others:  # nothing happened to them
-            context, page = students[i]
-            assert _replica_of(context) == homes[i] and _restored(page), _state(page)
-        school.restart(victim)
-        time.sleep(3)  # HAProxy's health check: 2 good checks 1 s apart before it is up
-        fresh = [_open_student(browser, school.url) for _ in range(3)]
-        fresh_homes = [_replica_of(c) for c, _ in fresh]
-        browser.close()
-    return {
-        "victim": victim,
-        "lost": len(lost),
-        "back": back,
-        "saw_notice": saw_notice,
-        "fresh": fresh_homes,
-    }
-
-
 def test_a_replica_lost_mid_lesson(school: School, artifacts_dir: Path) -> None:
-    result = _in_thread(_failover, school, artifacts_dir)
+    result = _in_thread(
+        lambda: lose_a_replica(school, screenshot=artifacts_dir / "school-failover-back.png")
+    )
     print(f"failover: {result}")
-    assert len(result["back"]) == result["lost"] >= 1, result  # every lost student is back
-    assert result["victim"] in result["fresh"], result  # the restarted replica takes students
+    assert result.lost >= 1 and len(result.back_s) == result.lost, result  # all back
+    assert result.others_untouched, result  # the other replicas' students saw nothing
+    assert result.victim in result.fresh_homes, result  # restarted, it takes students
 
 
 def _too_big_photo(url: str, artifacts: Path, tmp: Path) -> str:
@@ -255,10 +180,10 @@ def _https_page(url: str) -> dict[str, Any]:
         page.on("websocket", lambda ws: sockets.append(ws.url))
         page.goto(f"{url}/{LINK}")
         deadline = time.monotonic() + 60
-        while not _restored(page):
-            assert time.monotonic() < deadline, _state(page)
+        while not restored(page):
+            assert time.monotonic() < deadline, page_state(page)
             page.wait_for_timeout(200)
-        state = _state(page) | {"sockets": sockets, "cookies": context.cookies()}
+        state = page_state(page) | {"sockets": sockets, "cookies": context.cookies()}
         browser.close()
     return state
 
