@@ -7,8 +7,10 @@
 The configuration is ``deploy/haproxy.cfg.in`` and ``deploy/convlab@.service.in``, rendered
 here with :class:`string.Template`; the tests and the benchmark start the school through
 :class:`School`, so what they measure is what ships. Every replica gets the same
-``server.cookieSecret`` (``STREAMLIT_SERVER_COOKIE_SECRET``): the XSRF cookie one replica
-set stays valid on the replica a browser is re-dispatched to after a failover. With more than
+``server.cookieSecret`` (``STREAMLIT_SERVER_COOKIE_SECRET``): Streamlit signs its session
+and login cookies with it, so a cookie one replica set stays valid on the replica a browser is
+re-dispatched to after a failover (the XSRF token is not signed: it is checked against the
+browser's own cookie, so uploads work on any replica either way). With more than
 one replica a ``redis-server`` is started too, and every replica gets its address in
 ``CONVLAB_REDIS_URL`` (class mode's shared state; one replica needs nothing).
 """

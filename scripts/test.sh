@@ -13,8 +13,8 @@ if [ "${1:-}" = "--fast" ]; then
 fi
 
 # The browser tests drive Debian's Chromium (never a downloaded browser build); Hangul in
-# their screenshots needs a Korean font; the school tests need HAProxy, Redis and openssl; the stepper's JavaScript modules are unit-tested with
-# Node's own test runner (no npm package). Install them when missing (needs root or sudo).
+# their screenshots need a Korean font; the school tests need HAProxy, Redis and openssl; the
+# stepper's JavaScript modules are unit-tested with Node's own test runner (no npm package).
 need=()
 if [ "$fast" -eq 0 ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -56,8 +56,11 @@ node --test tests/js/
 
 # Every test: doctests in conv_core, unit/property tests, AppTest pages, browser tests.
 # pytest exits 5 when it collected no test; `set -e` makes that a failure, never a silent pass.
+# Both lanes use two worker processes (pytest-xdist; the CI machine has 2 cores): each browser
+# worker starts its own `streamlit run` server and Chromium, and the school tests take free
+# ports, so nothing is shared between the two.
 if [ "$fast" -eq 1 ]; then
   .venv/bin/python -m pytest -m "not e2e" -n 2 "$@"
 else
-  .venv/bin/python -m pytest "$@"
+  .venv/bin/python -m pytest -n 2 "$@"
 fi
