@@ -36,6 +36,17 @@ kernel is their negative, available as ``'outline'``::
      1  -4   1          1  -8   1         -1   8  -1
      0   1   0          1   1   1         -1  -1  -1
 
+The same slide blurs with a 7x7 kernel of whole numbers divided by their sum,
+``'lecture_blur_7x7'`` (:data:`LECTURE_BLUR_7X7_WEIGHTS` / 1068)::
+
+     0   0   0   5   0   0   0
+     0   5  18  32  18   5   0
+     0  18  64 100  64  18   0
+     5  32 100 100 100  32   5
+     0  18  64 100  64  18   0
+     0   5  18  32  18   5   0
+     0   0   0   5   0   0   0
+
 Angles (motion blur, diagonal lines) are measured counter-clockwise from the
 horizontal as the image is displayed: 45 degrees is ``/``, 135 degrees is ``\``::
 
@@ -91,6 +102,8 @@ __all__ = [
     "KERNELS",
     "LAPLACIAN_4",
     "LAPLACIAN_8",
+    "LECTURE_BLUR_7X7",
+    "LECTURE_BLUR_7X7_WEIGHTS",
     "LINE_DIAGONAL_45",
     "LINE_DIAGONAL_135",
     "LINE_HORIZONTAL",
@@ -216,6 +229,22 @@ LAPLACIAN_4 = _frozen(np.outer(CENTRE, SECOND_DIFF) + np.outer(SECOND_DIFF, CENT
 LAPLACIAN_8 = _frozen(np.ones((3, 3), dtype=np.int64) - 9 * IDENTITY)
 #: The lecture's edge kernel ``[[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]``: minus ``LAPLACIAN_8``.
 OUTLINE = _frozen(-LAPLACIAN_8)
+#: The 7x7 blur of the lecture's slide (the one beside ``OUTLINE``), in whole numbers: a
+#: rounded bell, 100 in the middle, falling to 5 at the edge of a disc. They sum to 1,068.
+LECTURE_BLUR_7X7_WEIGHTS = _frozen(
+    [
+        [0, 0, 0, 5, 0, 0, 0],
+        [0, 5, 18, 32, 18, 5, 0],
+        [0, 18, 64, 100, 64, 18, 0],
+        [5, 32, 100, 100, 100, 32, 5],
+        [0, 18, 64, 100, 64, 18, 0],
+        [0, 5, 18, 32, 18, 5, 0],
+        [0, 0, 0, 5, 0, 0, 0],
+    ],
+    dtype=np.int64,
+)
+#: The slide's blur as applied: the weights divided by their sum (1,068), so they sum to 1.
+LECTURE_BLUR_7X7 = _frozen(LECTURE_BLUR_7X7_WEIGHTS / LECTURE_BLUR_7X7_WEIGHTS.sum())
 #: Sharpen ``[[0, -1, 0], [-1, 5, -1], [0, -1, 0]]``: the identity minus ``LAPLACIAN_4``.
 SHARPEN = _frozen(IDENTITY - LAPLACIAN_4)
 #: Emboss ``[[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]``.
@@ -370,6 +399,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Outline",
         "Eight times the pixel minus its eight neighbours: zero on flat areas and bright "
         "where a pixel differs from its surroundings, so outlines stand out.",
+    ),
+    "lecture_blur_7x7": (
+        "Lecture blur (7×7)",
+        "The slide's 7×7 blur: whole-number weights, 100 in the middle falling to 5 at the "
+        "rim of a disc, divided by their sum 1,068 so flat areas keep their brightness.",
     ),
     "sobel_x": (
         "Sobel x (vertical edges)",
@@ -674,12 +708,13 @@ def unsharp_mask(size: int = 5, sigma: float = 1.0, amount: float = 1.0) -> Kern
     return _kernel("unsharp_mask", matrix, size=size, sigma=sigma, amount=amount)
 
 
-_FIXED: dict[str, npt.NDArray[np.int64]] = {
+_FIXED: dict[str, npt.NDArray[Any]] = {
     "identity": IDENTITY,
     "sharpen": SHARPEN,
     "laplacian_4": LAPLACIAN_4,
     "laplacian_8": LAPLACIAN_8,
     "outline": OUTLINE,
+    "lecture_blur_7x7": LECTURE_BLUR_7X7,
     "sobel_x": SOBEL_X,
     "sobel_y": SOBEL_Y,
     "prewitt_x": PREWITT_X,

@@ -107,8 +107,34 @@ ALL = list(KERNELS)
 def test_registry_lists_every_kernel_the_brief_names():
     """Every kernel of the brief is there, in kernel_names() order, the lecture's by 'outline'."""
     assert kernel_names() == ALL
-    assert set(EXPECTED_MATRICES) | set(BLURS) | {"unsharp_mask"} == set(ALL)
-    assert len(ALL) == 20
+    assert set(EXPECTED_MATRICES) | set(BLURS) | {"unsharp_mask", "lecture_blur_7x7"} == set(ALL)
+    assert len(ALL) == 21
+    # the slide's 7x7 blur sits beside the outline kernel of the same slide
+    assert ALL.index("lecture_blur_7x7") == ALL.index("outline") + 1
+
+
+def test_lecture_blur_is_the_slides_weights_over_1068():
+    """The slide's 7x7 blur: its whole numbers exactly, divided by their sum 1,068."""
+    weights = [
+        [0, 0, 0, 5, 0, 0, 0],
+        [0, 5, 18, 32, 18, 5, 0],
+        [0, 18, 64, 100, 64, 18, 0],
+        [5, 32, 100, 100, 100, 32, 5],
+        [0, 18, 64, 100, 64, 18, 0],
+        [0, 5, 18, 32, 18, 5, 0],
+        [0, 0, 0, 5, 0, 0, 0],
+    ]
+    k = KERNELS["lecture_blur_7x7"]
+    assert k.matrix.shape == (7, 7) and k.matrix.dtype == np.float64
+    assert np.sum(weights) == 1068
+    np.testing.assert_array_equal(k.matrix * 1068, weights)
+    assert k.normalised and not k.signed and not k.separable
+    # on a constant image it changes nothing; on a dot it spreads the weights out
+    flat = np.full((9, 9), 7.0)
+    np.testing.assert_allclose(correlate_valid(flat, k.matrix), np.full((3, 3), 7.0))
+    dot = np.zeros((7, 7))
+    dot[3, 3] = 1068.0
+    np.testing.assert_allclose(correlate_valid(np.pad(dot, 3), k.matrix), weights)
 
 
 @pytest.mark.parametrize("name", ALL)
