@@ -169,7 +169,6 @@ def step_section() -> None:
                 out,
                 titles=out_titles,
                 window=Window3d((z,), (y,), (x,)),
-                signed=True,
                 hover=_hover(),
                 max_cols=3,
             ),

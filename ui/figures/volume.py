@@ -119,6 +119,8 @@ def volume_figure(
     n_rows = math.ceil(d / n_cols)
     gap_x = 0.04
     gap_y = 0.1 if n_rows > 1 else 0.0
+    cell_w = (1 - gap_x * (n_cols - 1)) / n_cols
+    cell_h = (1 - gap_y * (n_rows - 1)) / n_rows
     lo, hi = float(vol.min()), float(vol.max())
     if signed:
         m = max(abs(lo), abs(hi)) or 1.0
@@ -138,10 +140,13 @@ def volume_figure(
     for i in range(d):
         r, c = divmod(i, n_cols)
         suffix = "" if i == 0 else str(i + 1)
-        x0 = c / n_cols + (gap_x / 2 if c else 0)
-        x1 = (c + 1) / n_cols - (gap_x / 2 if c < n_cols - 1 else 0)
-        y1 = 1 - r / n_rows - (gap_y / 2 if r else 0)
-        y0 = 1 - (r + 1) / n_rows + (gap_y / 2 if r < n_rows - 1 else 0)
+        # equal domains, so every slice is drawn at the same cell size
+        x0 = c * (cell_w + gap_x)
+        x1 = x0 + cell_w
+        y1 = 1 - r * (cell_h + gap_y)
+        y0 = y1 - cell_h
+        # plotly refuses a domain a rounding error outside [0, 1]
+        x0, x1, y0, y1 = (min(max(round(v, 9), 0.0), 1.0) for v in (x0, x1, y0, y1))
         xa, ya = f"x{suffix}", f"y{suffix}"
         texts = [[format_number(v, decimals) for v in row] for row in vol[i]]
         data.append(
@@ -169,6 +174,7 @@ def volume_figure(
             "domain": [x0, x1],
             "anchor": ya,
             "showticklabels": False,
+            "ticks": "",
             "showgrid": False,
             "zeroline": False,
             "range": [-0.5, w - 0.5],
@@ -178,6 +184,7 @@ def volume_figure(
             "domain": [y0, y1],
             "anchor": xa,
             "showticklabels": False,
+            "ticks": "",
             "showgrid": False,
             "zeroline": False,
             "range": [h - 0.5, -0.5],  # row 0 at the top
