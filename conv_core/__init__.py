@@ -112,6 +112,7 @@ from .shapes import (
     resolve_padding_1d,
 )
 from .trace import (
+    Conv3dTrace,
     ConvTrace,
     PoolStep,
     PoolTrace,
@@ -119,10 +120,12 @@ from .trace import (
     Step,
     StepParts,
     TransposedTrace,
+    VolumeStep,
     format_step,
     format_step_parts,
     to_compact,
     trace_conv2d,
+    trace_conv3d,
     trace_conv_transpose2d,
     trace_convolve1d,
     trace_convolve2d,
@@ -137,6 +140,7 @@ from .transposed import (
     transpose_as_convolution,
     zero_insert,
 )
+from .volumes import conv3d, conv3d_output_shape
 
 __all__ = [
     "ACTIVATIONS",
@@ -158,6 +162,7 @@ __all__ = [
     "PRESET_KINDS",
     "TINY_CNN_WEIGHTS_PATH",
     "ArgumentError",
+    "Conv3dTrace",
     "ConvLabError",
     "ConvOutputSize",
     "ConvTrace",
@@ -185,6 +190,7 @@ __all__ = [
     "TrainProgress",
     "TransposeAsConvolution",
     "TransposedTrace",
+    "VolumeStep",
     "accuracy",
     "bitmap_to_counts",
     "box_blur",
@@ -192,6 +198,8 @@ __all__ = [
     "conv2d_backward",
     "conv2d_hwc",
     "conv2d_output_shape",
+    "conv3d",
+    "conv3d_output_shape",
     "conv_output_size",
     "conv_output_size_detail",
     "conv_param_count",
@@ -257,6 +265,7 @@ __all__ = [
     "to_display",
     "to_grey",
     "trace_conv2d",
+    "trace_conv3d",
     "trace_conv_transpose2d",
     "trace_convolve1d",
     "trace_convolve2d",

@@ -17,6 +17,7 @@ Functions take the arguments of the operations they trace:
 :func:`trace_pool2d`          ``pool2d``: max (winner) or avg (sum and divisor)
 :func:`trace_conv_transpose2d`  ``conv_transpose2d``: the scatter view, one input cell
                               per step, its products added into the output
+:func:`trace_conv3d`          ``conv3d``: a volume, output positions ``(o, z, y, x)``
 ============================  =====================================================
 
 Everything is computed at once with NumPy (all windows as one strided view), and a
@@ -44,6 +45,7 @@ Where each part lives (:mod:`conv_core.trace` hands all of them on):
 ``gather``          correlation and convolution traces (1D, 2D, channels and groups)
 ``pooling``         max and average pooling traces
 ``transposed``      the transposed convolution's scatter trace
+``volumes``         the 3D convolution's trace (:class:`VolumeStep` per output cell)
 ``formatting``      :func:`format_step`: a step written the lecture's way
 ``compact``         :func:`to_compact`, and the stepper's JSON format, key by key
 ==================  ===============================================================
@@ -80,14 +82,16 @@ from .gather import (
     trace_correlate2d,
 )
 from .pooling import trace_pool2d
-from .records import ConvTrace, PoolTrace, Trace, TransposedTrace
-from .steps import PoolStep, ScatterStep, Step
+from .records import Conv3dTrace, ConvTrace, PoolTrace, Trace, TransposedTrace
+from .steps import PoolStep, ScatterStep, Step, VolumeStep
 from .transposed import trace_conv_transpose2d
+from .volumes import trace_conv3d
 
 __all__ = [
     "MAX_STEPS",
     "MAX_TERMS",
     "SCHEMA_VERSION",
+    "Conv3dTrace",
     "ConvTrace",
     "PoolStep",
     "PoolTrace",
@@ -96,10 +100,12 @@ __all__ = [
     "StepParts",
     "Trace",
     "TransposedTrace",
+    "VolumeStep",
     "format_step",
     "format_step_parts",
     "to_compact",
     "trace_conv2d",
+    "trace_conv3d",
     "trace_conv_transpose2d",
     "trace_convolve1d",
     "trace_convolve2d",

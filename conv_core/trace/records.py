@@ -15,7 +15,7 @@ from ..shapes import (
     Padding2D,
 )
 from .checks import _BEYOND, _INPUT
-from .steps import AnyStep, PoolStep, ScatterStep, Step
+from .steps import AnyStep, PoolStep, ScatterStep, Step, VolumeStep
 
 # --------------------------------------------------------------------------- traces
 
@@ -433,6 +433,143 @@ class TransposedTrace(Trace):
             cols_out=cols_out,
             cropped=outside_r[:, None] | outside_c[None, :],
             out_hw=(int(oh), int(ow)),
+        )
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Conv3dTrace(Trace):
+    """The trace of a 3D convolution (:func:`conv_core.trace.trace_conv3d`), gather view.
+
+    Arrays are kept as ``(C, D, H, W)`` volumes and ``(C_out, C_in, kd, kh, kw)`` kernels;
+    ``output`` is in :func:`conv_core.volumes.conv3d`'s shape. Steps are output cells
+    ``(o, z, y, x)`` in channel-major, then depth-, row- and column-major order:
+    ``i = ((o*OD + z)*OH + y)*OW + x``.
+
+    Attributes
+    ----------
+    op : str
+        ``'conv3d'``.
+    config : dict
+        ``stride`` and ``dilation`` ``(depth, rows, cols)``, ``padding``
+        ``((front, back), (top, bottom), (left, right))``.
+    depth, rows, cols : ConvOutputSize
+        The output size along each axis, with the numbers behind it.
+    n_steps : int
+        ``C_out * OD * OH * OW``.
+    """
+
+    op: str
+    layout: str  # '3d' (a (D, H, W) input) or 'multi3d'
+    config: dict[str, Any]
+    depth: ConvOutputSize
+    rows: ConvOutputSize
+    cols: ConvOutputSize
+    n_steps: int
+    _x: npt.NDArray[Any]  # (C, D, H, W)
+    _padded: npt.NDArray[Any]  # (C, Dp, Hp, Wp)
+    _kernel: npt.NDArray[Any]  # (C_out, C_in, kd, kh, kw)
+    _bias: npt.NDArray[Any] | None
+    _products: npt.NDArray[Any]  # (T, N), tap-major: T = C_in*kd*kh*kw
+    _channel_sums: npt.NDArray[Any]  # (C_in, N)
+    _sums: npt.NDArray[Any]  # (N,)
+    _output: npt.NDArray[Any]  # (C_out, OD, OH, OW)
+
+    def __repr__(self) -> str:
+        return (
+            f"Conv3dTrace(steps={self.n_steps}, output_shape={self.output.shape}, "
+            f"config={self.config!r})"
+        )
+
+    @property
+    def padded(self) -> npt.NDArray[Any]:
+        """The zero-padded input, ``(Dp, Hp, Wp)`` (``(C_in, Dp, Hp, Wp)`` for channels)."""
+        return self._padded[0] if self.layout == "3d" else self._padded
+
+    @property
+    def pad_mask(self) -> npt.NDArray[np.bool_]:
+        """True on the padded volume's padding cells, ``(Dp, Hp, Wp)``."""
+        (f, _), (top, _), (left, _) = self.config["padding"]
+        mask = np.ones(self._padded.shape[1:], dtype=bool)
+        d, h, w = self._x.shape[1:]
+        mask[f : f + d, top : top + h, left : left + w] = False
+        return mask
+
+    @property
+    def kernel_applied(self) -> npt.NDArray[Any]:
+        """The weight as applied (as given: no flip), in the op's weight shape."""
+        return self._kernel[0, 0] if self.layout == "3d" else self._kernel
+
+    @property
+    def bias(self) -> npt.NDArray[Any] | None:
+        """The bias per output channel, ``(C_out,)``, or None."""
+        return self._bias
+
+    @property
+    def output(self) -> npt.NDArray[Any]:
+        """The output, in conv3d's shape: ``(OD, OH, OW)`` or ``(C_out, OD, OH, OW)``."""
+        return self._output[0] if self.layout == "3d" else self._output
+
+    @property
+    def _grid_shape(self) -> tuple[int, int, int]:
+        o, od, oh, ow = self._output.shape
+        return (o * od, oh, ow)
+
+    def step_index(self, channel: int, z: int, row: int, col: int) -> int:  # type: ignore[override]
+        """The step number of output cell ``(channel, z, row, col)``."""
+        for arg, value, n in zip(
+            ("channel", "z", "row", "col"), (channel, z, row, col), self._output.shape, strict=True
+        ):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+                raise ArgumentError("trace_index_out_of_range", arg=arg, last=n - 1, value=value)
+            if not 0 <= value < n:
+                raise ArgumentError("trace_index_out_of_range", arg=arg, last=n - 1, value=value)
+        _, od, oh, ow = self._output.shape
+        return ((int(channel) * od + int(z)) * oh + int(row)) * ow + int(col)
+
+    def step(self, i: int) -> VolumeStep:
+        """Step ``i``: output cell ``(o, z, y, x)`` (see the class docstring for the order)."""
+        i = self._check_index(i)
+        _, od, oh, ow = self._output.shape
+        o, rest = divmod(i, od * oh * ow)
+        z, rest = divmod(rest, oh * ow)
+        y, x = divmod(rest, ow)
+        (front, _), (top, _), (left, _) = self.config["padding"]
+        s_d, s_r, s_c = self.config["stride"]
+        d_d, d_r, d_c = self.config["dilation"]
+        _, c_in, k_d, k_h, k_w = self._kernel.shape
+        depths = z * s_d + d_d * np.arange(k_d)
+        rows = y * s_r + d_r * np.arange(k_h)
+        cols = x * s_c + d_c * np.arange(k_w)
+        n_d, n_h, n_w = self._x.shape[1:]
+        depths_orig = _orig(depths, front, n_d)
+        rows_orig = _orig(rows, top, n_h)
+        cols_orig = _orig(cols, left, n_w)
+        patch = self._padded[np.ix_(np.arange(c_in), depths, rows, cols)]
+        pad_mask = (
+            (depths_orig[:, None, None] < 0)
+            | (rows_orig[None, :, None] < 0)
+            | (cols_orig[None, None, :] < 0)
+        )
+        # the traced op's own shapes: (kd, kh, kw) for a (D, H, W) input
+        shape = patch.shape[1:] if self.layout == "3d" else patch.shape
+        return VolumeStep(
+            index=i,
+            out_index=(o, z, y, x),  # type: ignore[arg-type]
+            rows=rows,
+            cols=cols,
+            rows_orig=rows_orig,
+            cols_orig=cols_orig,
+            pad_mask=pad_mask,
+            in_channels=tuple(range(c_in)),
+            patch=patch.reshape(shape),
+            kernel_applied=self._kernel[o].reshape(shape),
+            products=self._products[:, i].reshape(shape),
+            channel_sums=self._channel_sums[:, i].copy(),
+            total=self._sums[i].item(),
+            bias=None if self._bias is None else self._bias[o].item(),
+            value=self._output.reshape(-1)[i].item(),
+            depths=depths,
+            depths_orig=depths_orig,
         )
 
 

@@ -151,4 +151,25 @@ class ScatterStep:
     out_hw: tuple[int, int]
 
 
+@dataclass(frozen=True, eq=False)
+class VolumeStep(Step):
+    """One output cell of a 3D convolution (:func:`conv_core.trace.trace_conv3d`).
+
+    A :class:`Step` (so :func:`conv_core.trace.format_step` writes it: one line per input
+    channel when there are several) with a depth axis: ``out_index`` is
+    ``(channel, z, y, x)``; ``patch``, ``kernel_applied`` and ``products`` have shape
+    (C_in, kd, kh, kw) and ``pad_mask`` (kd, kh, kw).
+
+    Attributes
+    ----------
+    depths : ndarray of shape (kd,)
+        The padded-input slices the kernel's taps read (``z*sd + a*dd``).
+    depths_orig : ndarray of shape (kd,)
+        The same in input coordinates, -1 where the slice is padding.
+    """
+
+    depths: npt.NDArray[np.int64]
+    depths_orig: npt.NDArray[np.int64]
+
+
 AnyStep = Step | PoolStep | ScatterStep

@@ -70,9 +70,10 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("output_size", "pages/output_size.py", "output_size", ":material/straighten:"),
     PageEntry("padding_modes", "pages/padding_modes.py", "padding_modes", ":material/padding:"),
     PageEntry("pooling", "pages/pooling.py", "pooling", ":material/grid_view:"),
-    # The course's order: channels, the flip and 1D, then dilated and transposed.
+    # The course's order: channels, the flip and 1D, 1D/2D/3D, then dilated and transposed.
     PageEntry("channels", "pages/channels.py", "channels", ":material/layers:"),
     PageEntry("flip_1d", "pages/flip_1d.py", "flip_1d", ":material/swap_horiz:"),
+    PageEntry("dimensions", "pages/dimensions.py", "dimensions", ":material/view_in_ar:"),
     PageEntry("arithmetic", "pages/arithmetic.py", "arithmetic", ":material/open_in_full:"),
     PageEntry("network", "pages/network.py", "network", ":material/account_tree:"),
     PageEntry("tiny_cnn", "pages/tiny_cnn.py", "tiny_cnn", ":material/neurology:"),
