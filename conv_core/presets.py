@@ -17,6 +17,11 @@ recompute every one with conv_core and with a brute-force loop.
   ``stride``, ``padding``.
 * ``'param_count'``: ``shapes.conv_param_count``; inputs ``kernel_size``, ``in_channels``,
   ``out_channels``; config ``bias``.
+* ``'flatten_size'``: ``shapes.flatten_size``; input ``shape``.
+* ``'conv_output_shape'``: ``shapes.conv_output_shape``; inputs ``input_shape`` (C, H, W),
+  ``out_channels``, ``kernel_size``; config ``stride``, ``padding``.
+* ``'weight_shape'``: ``shapes.conv_weight_shape``; inputs ``kernel_size``, ``in_channels``,
+  ``out_channels``; config ``layout``.
 
 So ``function(**preset.arguments)`` reproduces ``preset.expected``.
 
@@ -47,7 +52,7 @@ Examples
 >>> p.expected_first_step
 '(1×1) + (0×0) + (0×1) + (0×0) + (1×1) + (0×0) + (0×1) + (0×0) + (1×1) = 3'
 >>> preset_names("pool2d")
-['max_pool_2x2', 'avg_pool_2x2']
+['max_pool_2x2', 'avg_pool_2x2', 'max_pool_stride_3']
 """
 
 from __future__ import annotations
@@ -65,7 +70,17 @@ from ._checks import check_choice
 __all__ = ["PRESETS", "PRESET_KINDS", "Preset", "preset_names"]
 
 #: What a preset can show, each computed by one conv_core function (see the module table).
-PRESET_KINDS = ("correlate2d", "conv2d", "pool2d", "correlate1d", "output_size", "param_count")
+PRESET_KINDS = (
+    "correlate2d",
+    "conv2d",
+    "pool2d",
+    "correlate1d",
+    "output_size",
+    "param_count",
+    "flatten_size",
+    "conv_output_shape",
+    "weight_shape",
+)
 
 
 def _frozen_value(value: Any) -> Any:
@@ -89,7 +104,9 @@ class Preset:
     ----------
     name : str
         Stable id, such as ``'feature_map_6x6'``.
-    kind : {'correlate2d', 'conv2d', 'pool2d', 'correlate1d', 'output_size', 'param_count'}
+    kind : str
+        One of :data:`PRESET_KINDS` ('correlate2d', 'conv2d', 'pool2d', 'correlate1d',
+        'output_size', 'param_count', 'flatten_size', 'conv_output_shape', 'weight_shape').
         Which operation the example shows.
     title, description : str
         English display name and one-line description.
@@ -172,6 +189,18 @@ _X6 = (
     (0, 0, 1, 0, 1, 0),
 )
 _DIAG10 = ((10, 0, 0), (0, 10, 0), (0, 0, 10))
+# The same scribble with a border of zeros: the 5x5 grid the stride-3 examples slide over.
+_DIAG10_PADDED = tuple(
+    tuple(10 if (r == c and 0 < r < 4) else 0 for c in range(5)) for r in range(5)
+)
+_X5 = (
+    (1, 1, 1, 0, 0),
+    (0, 1, 1, 1, 0),
+    (0, 0, 1, 1, 1),
+    (0, 0, 1, 1, 0),
+    (0, 1, 1, 0, 0),
+)
+_CROSS = ((1, 0, 1), (0, 1, 0), (1, 0, 1))
 _POOL_WINDOWS = ((3, -1, -3, 1), (12, -1, 0, 1), (2, -3, 3, -2), (0, 1, 4, -1))
 _RGB_PATCHES = (
     ((0, 0, 0), (0, 156, 155), (0, 153, 154)),
@@ -193,15 +222,87 @@ _PRESET_LIST = (
             "Slide a 3×3 filter over a 6×6 grid one cell at a time and add up the products: "
             "a 4×4 feature map."
         ),
-        inputs={
-            "x": _X6,
-            "kernel": ((1, 0, 1), (0, 1, 0), (1, 0, 1)),
-        },
+        inputs={"x": _X6, "kernel": _CROSS},
         config={"stride": 1, "padding": 0},
         expected=((3, 1, 1, 3), (1, 2, 3, 0), (1, 2, 2, 2), (3, 0, 3, 1)),
         expected_first_step=(
             "(1×1) + (0×0) + (0×1) + (0×0) + (1×1) + (0×0) + (0×1) + (0×0) + (1×1) = 3"
         ),
+    ),
+    Preset(
+        name="feature_map_5x5",
+        kind="correlate2d",
+        title="5×5 input, 3×3 filter",
+        description=(
+            "The same X-shaped filter on a 5×5 image of ones and zeros: the first output is 4, "
+            "a 3×3 feature map."
+        ),
+        inputs={"x": _X5, "kernel": _CROSS},
+        config={"stride": 1, "padding": 0},
+        expected=((4, 3, 4), (2, 4, 3), (2, 3, 4)),
+        expected_first_step=(
+            "(1×1) + (1×0) + (1×1) + (0×0) + (1×1) + (1×0) + (0×1) + (0×0) + (1×1) = 4"
+        ),
+    ),
+    Preset(
+        name="detector_diagonal",
+        kind="correlate2d",
+        title="Pattern detector: down-right diagonal (detected)",
+        description=(
+            "A diagonal scribble under a filter of the same diagonal, no bias: 200 where the "
+            "window matches the filter, 0 elsewhere. The pattern is detected."
+        ),
+        inputs={"x": _DIAG10, "kernel": ((10, 0), (0, 10))},
+        config={"stride": 1, "padding": 0},
+        expected=((200, 0), (0, 200)),
+        expected_details={"detected": True},
+    ),
+    Preset(
+        name="detector_up_right",
+        kind="correlate2d",
+        title="Pattern detector: up-right diagonal (not detected)",
+        description=(
+            "The same scribble under the up-right filter [[0, 5], [3, 0]]: at most 50, never "
+            "the strong match of the diagonal filter. Not detected."
+        ),
+        inputs={"x": _DIAG10, "kernel": ((0, 5), (3, 0))},
+        config={"stride": 1, "padding": 0},
+        expected=((0, 30), (50, 0)),
+        expected_details={"detected": False},
+    ),
+    Preset(
+        name="detector_horizontal",
+        kind="correlate2d",
+        title="Pattern detector: horizontal (not detected)",
+        description=(
+            "The same scribble under the horizontal filter [[2, 6], [0, 0]]: at most 60. "
+            "Not detected."
+        ),
+        inputs={"x": _DIAG10, "kernel": ((2, 6), (0, 0))},
+        config={"stride": 1, "padding": 0},
+        expected=((20, 0), (60, 20)),
+        expected_details={"detected": False},
+    ),
+    Preset(
+        name="stride_3_skips_diagonal",
+        kind="correlate2d",
+        title="Stride 3 jumps over the diagonal",
+        description=(
+            "The scribble zero-padded to 5×5, the up-right filter [[0, 1], [1, 0]], stride 3 "
+            "(x_stride = 3, y_stride = 3): (5 − 2)/3 + 1 = 2, a 2×2 output of zeros. The "
+            "windows skip row and column 1 of the scribble, the diagonal's centre."
+        ),
+        inputs={"x": _DIAG10_PADDED, "kernel": ((0, 1), (1, 0))},
+        config={"stride": (3, 3), "padding": 0},
+        expected=((0, 0), (0, 0)),
+        expected_details={
+            "x_stride": 3,
+            "y_stride": 3,
+            "formula": "(5 − 2)/3 + 1 = 2",
+            # rows/columns of the 5x5 grid no window covers: row 2 is the scribble's row 1
+            "skipped_rows": (2,),
+            "skipped_cols": (2,),
+        },
     ),
     Preset(
         name="bias_diagonal",
@@ -287,6 +388,19 @@ _PRESET_LIST = (
         expected_details={"windows": _POOL_WINDOWS},
     ),
     Preset(
+        name="max_pool_stride_3",
+        kind="pool2d",
+        title="2×2 max pooling, stride 3",
+        description=(
+            "The zero-padded 5×5 scribble, 2×2 windows three cells apart: (5 − 2)/3 + 1 = 2, "
+            "and each window keeps its largest value."
+        ),
+        inputs={"x": _DIAG10_PADDED},
+        config={"kernel_size": 2, "stride": 3, "method": "max"},
+        expected=((10, 0), (0, 10)),
+        expected_details={"formula": "(5 − 2)/3 + 1 = 2"},
+    ),
+    Preset(
         name="smoothing_1d",
         kind="correlate1d",
         title="1D smoothing",
@@ -334,6 +448,45 @@ _PRESET_LIST = (
         expected=3584,
         expected_details={"weights": 3456, "biases": 128},
     ),
+    Preset(
+        name="flatten_48x48_rgb",
+        kind="flatten_size",
+        title="A 48×48 RGB image, flattened",
+        description=(
+            "Laid out as one vector for a dense layer, a 48×48×3 image is 48·48·3 = 6,912 "
+            "inputs, and neighbouring pixels end up far apart."
+        ),
+        inputs={"shape": (48, 48, 3)},
+        config={},
+        expected=6912,
+        expected_details={"formula": "48 · 48 · 3 = 6,912"},
+    ),
+    Preset(
+        name="depth_10_filters",
+        kind="conv_output_shape",
+        title="10 filters give depth 10",
+        description=(
+            "A 32×32×3 image through 10 filters of 5×5×3: each filter spans all three "
+            "channels and makes one map, so the output is 28×28×10."
+        ),
+        inputs={"input_shape": (3, 32, 32), "out_channels": 10, "kernel_size": 5},
+        config={"stride": 1, "padding": 0},
+        expected=(10, 28, 28),
+        expected_details={"depth": 10, "hwc": (28, 28, 10)},
+    ),
+    Preset(
+        name="tf_filter_3x3x1x32",
+        kind="weight_shape",
+        title="A TensorFlow filter of shape [3, 3, 1, 32]",
+        description=(
+            "tf.nn.conv2d stores filters as [height, width, in channels, out channels]: "
+            "32 filters of 3×3 on a 1-channel image, 288 weights (PyTorch: 32×1×3×3)."
+        ),
+        inputs={"kernel_size": 3, "in_channels": 1, "out_channels": 32},
+        config={"layout": "tensorflow"},
+        expected=(3, 3, 1, 32),
+        expected_details={"pytorch": (32, 1, 3, 3), "weights": 288},
+    ),
 )
 
 #: Every preset by name, in the lecture's order.
@@ -346,9 +499,8 @@ def preset_names(kind: str | None = None) -> list[str]:
     Parameters
     ----------
     kind : str, optional
-        One of :data:`PRESET_KINDS` (``'correlate2d'``, ``'conv2d'``, ``'pool2d'``,
-        ``'correlate1d'``, ``'output_size'``, ``'param_count'``): only presets of this
-        kind. Default: all.
+        One of :data:`PRESET_KINDS` (``'correlate2d'``, ``'conv2d'``, ``'pool2d'``, ...): only
+        presets of this kind. Default: all.
 
     Returns
     -------
@@ -372,7 +524,7 @@ def preset_names(kind: str | None = None) -> list[str]:
     >>> preset_names("conv2d")
     ['bias_diagonal', 'bias_antidiagonal', 'zero_padding_bias', 'rgb_one_position']
     >>> len(preset_names())
-    11
+    20
     """
     if kind is None:
         return list(PRESETS)

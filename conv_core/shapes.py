@@ -24,18 +24,22 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ._checks import Pair, _is_int, _plain, check_int, check_pair
+from ._checks import Pair, _is_int, _plain, check_choice, check_int, check_pair
 from .errors import ArgumentError, register_messages
 
 __all__ = [
+    "WEIGHT_LAYOUTS",
     "ConvOutputSize",
     "Padding2D",
     "PaddingSpec",
     "ReceptiveField",
+    "conv_output_shape",
     "conv_output_size",
     "conv_output_size_detail",
     "conv_param_count",
+    "conv_weight_shape",
     "dense_param_count",
+    "flatten_size",
     "pool_output_size",
     "receptive_field",
     "resolve_padding",
@@ -67,6 +71,7 @@ register_messages(
             "each layer must be (kernel_size, stride, dilation, padding) or a mapping with "
             "those keys, but layer {index} is {value!r}"
         ),
+        "bad_shape_length": ("{arg} must list {expected} sizes, but got {value!r} ({got} sizes)"),
         "padding_needs_input_size": (
             "layer {index} uses padding={value!r}, which depends on the input size: "
             "pass input_hw=(rows, cols)"
@@ -653,3 +658,140 @@ def dense_param_count(in_features: int, out_features: int, bias: bool = True) ->
     in_features = check_int(in_features, "in_features", minimum=1)
     out_features = check_int(out_features, "out_features", minimum=1)
     return in_features * out_features + (out_features if bias else 0)
+
+
+def flatten_size(shape: Sequence[int]) -> int:
+    """How many inputs a dense layer gets from a block flattened into one vector.
+
+    Parameters
+    ----------
+    shape : sequence of int
+        The block's shape, in any order (``(H, W, C)`` or ``(C, H, W)``): the product is
+        the same.
+
+    Returns
+    -------
+    int
+        The product of the sizes.
+
+    Raises
+    ------
+    ArgumentError
+        An empty shape or a size below 1.
+
+    Examples
+    --------
+    The lecture's 48x48 RGB image, flattened for a dense layer:
+
+    >>> flatten_size((48, 48, 3))
+    6912
+    """
+    sizes = [check_int(n, "shape", minimum=1) for n in shape]
+    if not sizes:
+        raise ArgumentError(
+            "bad_shape_length", arg="shape", expected="at least 1", value=tuple(shape), got=0
+        )
+    return math.prod(sizes)
+
+
+def conv_output_shape(
+    input_shape: Sequence[int],
+    out_channels: int,
+    kernel_size: Pair,
+    stride: Pair = 1,
+    padding: PaddingSpec = 0,
+    dilation: Pair = 1,
+) -> tuple[int, int, int]:
+    """The shape a 2D convolution layer makes from a ``(C, H, W)`` input: ``(C_out, H', W')``.
+
+    Each of the ``out_channels`` filters spans all ``C`` input channels and makes one map:
+    the number of filters is the output's depth, whatever ``C`` is.
+
+    Parameters
+    ----------
+    input_shape : (C, H, W)
+        PyTorch's order, as everywhere in conv_core (the pages show H x W x C).
+    out_channels : int
+        The number of filters.
+    kernel_size, stride, dilation : int or (rows, cols)
+    padding : int, (rows, cols) or {'valid', 'same', 'full'}
+        As :func:`conv_output_size`, per axis.
+
+    Returns
+    -------
+    (out_channels, H', W')
+
+    Raises
+    ------
+    ArgumentError
+        A shape that is not three sizes, or an output smaller than 1 (with the numbers).
+
+    Examples
+    --------
+    The lecture's 32x32x3 image through 10 filters of 5x5x3: depth 10.
+
+    >>> conv_output_shape((3, 32, 32), 10, 5)
+    (10, 28, 28)
+    >>> conv_output_shape((3, 32, 32), 10, 3, padding="same")
+    (10, 32, 32)
+    """
+    if len(input_shape) != 3:
+        raise ArgumentError(
+            "bad_shape_length", arg="input_shape", expected=3, value=tuple(input_shape),
+            got=len(input_shape),
+        )  # fmt: skip
+    _, h, w = (check_int(n, "input_shape", minimum=1) for n in input_shape)
+    out_channels = check_int(out_channels, "out_channels", minimum=1)
+    k_h, k_w = check_pair(kernel_size, "kernel_size")
+    s_h, s_w = check_pair(stride, "stride")
+    d_h, d_w = check_pair(dilation, "dilation")
+    if isinstance(padding, str):
+        p_h: int | tuple[int, int] | str = padding
+        p_w: int | tuple[int, int] | str = padding
+    else:
+        p_h, p_w = check_pair(padding, "padding", minimum=0)
+    return (
+        out_channels,
+        conv_output_size(h, k_h, s_h, p_h, d_h),
+        conv_output_size(w, k_w, s_w, p_w, d_w),
+    )
+
+
+#: The two orders a convolution's weight tensor is stored in.
+WEIGHT_LAYOUTS = ("pytorch", "tensorflow")
+
+
+def conv_weight_shape(
+    kernel_size: Pair, in_channels: int, out_channels: int, layout: str = "pytorch"
+) -> tuple[int, int, int, int]:
+    """The shape of a 2D convolution's weight tensor, in PyTorch's or TensorFlow's order.
+
+    Parameters
+    ----------
+    kernel_size : int or (rows, cols)
+    in_channels, out_channels : int
+    layout : {'pytorch', 'tensorflow'}, optional
+        ``'pytorch'`` (default): ``(out_channels, in_channels, KH, KW)``, as
+        ``torch.nn.Conv2d.weight`` and conv_core's ``weight``. ``'tensorflow'``:
+        ``[KH, KW, in_channels, out_channels]``, as ``tf.nn.conv2d``'s ``filters``.
+
+    Returns
+    -------
+    tuple of 4 int
+
+    Examples
+    --------
+    The lecture's TensorFlow filter: 32 filters of 3x3 on a 1-channel image.
+
+    >>> conv_weight_shape(3, 1, 32, layout="tensorflow")
+    (3, 3, 1, 32)
+    >>> conv_weight_shape(3, 1, 32)
+    (32, 1, 3, 3)
+    """
+    k_h, k_w = check_pair(kernel_size, "kernel_size")
+    in_channels = check_int(in_channels, "in_channels", minimum=1)
+    out_channels = check_int(out_channels, "out_channels", minimum=1)
+    layout = check_choice(layout, "layout", WEIGHT_LAYOUTS)
+    if layout == "tensorflow":
+        return (k_h, k_w, in_channels, out_channels)
+    return (out_channels, in_channels, k_h, k_w)

@@ -61,6 +61,36 @@ def apply_preset(name: str) -> None:
     )
 
 
+def lecture_sizes() -> pd.DataFrame:
+    """The sizes the notes work out, each computed by conv_core from its preset's numbers."""
+    flat, depth, tf = (
+        cc.PRESETS[n] for n in ("flatten_48x48_rgb", "depth_10_filters", "tf_filter_3x3x1x32")
+    )
+    shape = flat.inputs["shape"].tolist()
+    c_out, h_out, w_out = cc.conv_output_shape(**depth.arguments)
+    c_in, h_in, w_in = depth.inputs["input_shape"].tolist()
+    k = int(depth.inputs["kernel_size"])
+    tf_shape = cc.conv_weight_shape(**tf.arguments)
+    torch_shape = cc.conv_weight_shape(**{**tf.arguments, "layout": "pytorch"})
+    weights = cc.conv_param_count(
+        tf.inputs["kernel_size"], tf.inputs["in_channels"], tf.inputs["out_channels"], bias=False
+    )
+    rows = [
+        (flat, t("output_size.lecture.flatten", shape=" · ".join(map(str, shape)),
+                 n=f"{cc.flatten_size(shape):,}")),
+        (depth, t("output_size.lecture.depth", h=h_in, w=w_in, c=c_in, n=c_out, k=k,
+                  ho=h_out, wo=w_out)),
+        (tf, t("output_size.lecture.filter", tf=list(tf_shape),
+               torch=" × ".join(map(str, torch_shape)), n=weights)),
+    ]  # fmt: skip
+    return pd.DataFrame(
+        {
+            t("output_size.lecture.example"): [t(p.title_key) for p, _ in rows],
+            t("output_size.lecture.result"): [text for _, text in rows],
+        }
+    )
+
+
 def axis_padding(spec: Any, axis: int) -> int | str:
     """The 1D padding of rows (axis 0) or columns (axis 1) from the controls' spec."""
     if isinstance(spec, str):
@@ -373,3 +403,8 @@ with st.container(key=f"{P}.pool"):
     if 2 * pp > pk:
         st.info(t("output_size.pool.torch_limit", p=pp, k=pk))
 st.caption(t("output_size.pool.rule"))
+
+st.header(t("output_size.lecture.header"))
+st.markdown(t("output_size.lecture.intro"))
+with st.container(key=f"{P}.lecture"):
+    st.table(lecture_sizes(), hide_index=True)

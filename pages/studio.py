@@ -19,11 +19,13 @@ import streamlit as st
 
 import conv_core as cc
 from ui import widgets
+from ui.figures import maps as figures
 from ui.figures.export import MAX_GIF_FRAMES, FrameLabels, frame_indices, step_png, steps_gif
 from ui.frame import url_state as us
 from ui.frame import url_sync
 from ui.frame.i18n import current_language, t, te
 from ui.frame.legacy_pages import leave_legacy_pages
+from ui.teaching.detectors import detections, scribble
 from ui.teaching.grid_sources import (
     MAX_GRID,
     SOURCES,
@@ -310,6 +312,30 @@ def export_panel(compact: dict[str, Any], settings: TraceSettings, step: int) ->
         )
 
 
+def detector_section() -> None:
+    """The lecture's scribble under three filters, side by side: only the matching one fires."""
+    st.markdown(t("studio.detector.text"))
+    cols = st.columns(4, gap="small")
+    cols[0].plotly_chart(
+        figures.kernel_figure(scribble(), size=150, title=t("studio.detector.scribble")),
+        key=f"{P}.detector.input",
+        config={"displayModeBar": False},
+        width="content",
+    )
+    for col, found in zip(cols[1:], detections(), strict=True):
+        with col:
+            for what, values in (("filter", found.kernel), ("output", found.output)):
+                st.plotly_chart(
+                    figures.kernel_figure(values, size=110, title=t(f"studio.detector.{what}")),
+                    key=f"{P}.detector.{found.name}.{what}",
+                    config={"displayModeBar": False},
+                    width="content",
+                )
+            verdict = "detected" if found.detected else "not_detected"
+            st.markdown(t(f"studio.detector.{verdict}", best=found.best))
+    st.caption(t("studio.detector.similarity"))
+
+
 def share_link() -> str:
     """This page's address with every setting, the language and the last reported step."""
     params = st.query_params.to_dict()
@@ -442,3 +468,7 @@ url_sync.sync_query_params(
 with st.expander(t("studio.share.header"), icon=":material/share:"):
     st.caption(t("studio.share.text"))
     st.code(share_link(), language=None, wrap_lines=True)
+
+
+with st.expander(t("studio.detector.header"), icon=":material/pattern:"):
+    detector_section()

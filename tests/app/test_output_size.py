@@ -390,3 +390,16 @@ def test_korean_renders() -> None:
     _rerun(at)
     _assert_fully_translated(at, "ko")
     assert "커널" in at.error[0].value and "패딩" in at.error[1].value
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_sizes_the_lecture_works_out(lang: str) -> None:
+    """6,912 inputs from a flattened 48x48 RGB image, depth 10 from 10 filters, and the
+    TensorFlow filter [3, 3, 1, 32] with PyTorch's order beside it: conv_core's numbers."""
+    at = _run(lang)
+    assert not at.exception
+    table = at.table[-1].value
+    cells = " ".join(str(v) for v in table.to_numpy().ravel())
+    assert "6,912" in cells
+    assert "28 × 28 × 10" in cells
+    assert "[3, 3, 1, 32]" in cells and "32 × 1 × 3 × 3" in cells and "288" in cells

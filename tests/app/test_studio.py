@@ -418,7 +418,7 @@ def test_image_bad_upload_is_a_message() -> None:
 def test_only_single_channel_2d_presets_are_offered() -> None:
     at = _run()
     box = at.selectbox(key="studio.preset")
-    assert len(box.options) == len(GRID_PRESETS) == 4
+    assert len(box.options) == len(GRID_PRESETS) == 9
     assert box.options == [translate("en", cc.PRESETS[n].title_key) for n in GRID_PRESETS]
 
 
@@ -1200,3 +1200,26 @@ def test_korean_page_can_be_used_after_its_first_run() -> None:
     assert not at.exception
     at.sidebar.button_group(key=LANG_KEY).set_value("en").run()
     assert at.title[0].value == "Sliding-Window Studio"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_pattern_detector_section_shows_the_three_filters(lang: str) -> None:
+    """The scribble under the three filters, side by side: only the diagonal one detects it."""
+    at = _run(lang=lang)
+    box = next(e for e in at.expander if e.label == translate(lang, "studio.detector.header"))
+    text = " ".join(m.value for m in box.markdown) + " ".join(c.value for c in box.caption)
+    assert translate(lang, "studio.detector.detected", best=200) in text
+    assert translate(lang, "studio.detector.not_detected", best=50) in text
+    assert translate(lang, "studio.detector.not_detected", best=60) in text
+    assert translate(lang, "studio.detector.similarity") in text
+    assert not at.exception
+
+
+def test_stride_3_preset_sets_stride_3_and_gives_zeros() -> None:
+    """The stride-3 preset sets x_stride = y_stride = 3; the 2x2 output is all zeros."""
+    at = _run()
+    _set(at, "selectbox", "studio.preset", "stride_3_skips_diagonal")
+    assert at.number_input(key="studio.conv.stride_rows").value == 3
+    assert at.number_input(key="studio.conv.stride_cols").value == 3
+    assert _output(at).tolist() == [[0, 0], [0, 0]]
+    assert "row and column 1" in " ".join(c.value for c in at.caption)

@@ -29,6 +29,9 @@ COMPUTED_BY = {
     "correlate1d": ("conv", "correlate1d"),
     "output_size": ("shapes", "conv_output_size"),
     "param_count": ("shapes", "conv_param_count"),
+    "flatten_size": ("shapes", "flatten_size"),
+    "conv_output_shape": ("shapes", "conv_output_shape"),
+    "weight_shape": ("shapes", "conv_weight_shape"),
 }
 
 
@@ -38,6 +41,9 @@ COMPUTED_BY = {
 def bf_correlate2d(x, kernel, stride=1, padding=0, bias=0):
     """out[i, j] = sum_{u,v} padded[i*s + u, j*s + v] * kernel[u, v] + bias, zero padding."""
     x, k = np.asarray(x), np.asarray(kernel)
+    if isinstance(stride, tuple):  # (y_stride, x_stride), equal in the lecture's examples
+        assert stride[0] == stride[1]
+        stride = stride[0]
     h, w = x.shape
     padded = [[0] * (w + 2 * padding) for _ in range(h + 2 * padding)]
     for r in range(h):
@@ -111,6 +117,27 @@ def bf_param_count(kernel_size, in_channels, out_channels, bias=True):
     return kernel_size * kernel_size * in_channels * out_channels + (out_channels if bias else 0)
 
 
+def bf_flatten_size(shape):
+    count = 1
+    for n in shape:
+        count *= int(n)
+    return count
+
+
+def bf_conv_output_shape(input_shape, out_channels, kernel_size, stride=1, padding=0):
+    """One map per filter, whatever the input's depth; each side by the lecture's rule."""
+    _, h, w = input_shape
+    return np.array(
+        [out_channels, *(bf_output_size(n, kernel_size, stride, padding) for n in (h, w))]
+    )
+
+
+def bf_weight_shape(kernel_size, in_channels, out_channels, layout="pytorch"):
+    if layout == "tensorflow":  # tf.nn.conv2d's filters: [height, width, in, out]
+        return np.array([kernel_size, kernel_size, in_channels, out_channels])
+    return np.array([out_channels, in_channels, kernel_size, kernel_size])
+
+
 BRUTE_FORCE = {
     "correlate2d": bf_correlate2d,
     "conv2d": bf_conv2d,
@@ -118,6 +145,9 @@ BRUTE_FORCE = {
     "correlate1d": bf_correlate1d,
     "output_size": bf_output_size,
     "param_count": bf_param_count,
+    "flatten_size": bf_flatten_size,
+    "conv_output_shape": bf_conv_output_shape,
+    "weight_shape": bf_weight_shape,
 }
 
 
@@ -292,16 +322,25 @@ def test_param_count_parts():
 def test_every_example_of_the_lecture_is_there():
     assert NAMES == [
         "feature_map_6x6",
+        "feature_map_5x5",
+        "detector_diagonal",
+        "detector_up_right",
+        "detector_horizontal",
+        "stride_3_skips_diagonal",
         "bias_diagonal",
         "bias_antidiagonal",
         "zero_padding_bias",
         "rgb_one_position",
         "max_pool_2x2",
         "avg_pool_2x2",
+        "max_pool_stride_3",
         "smoothing_1d",
         "output_size_padding",
         "output_size_tf_same",
         "param_count_3x3_3_to_128",
+        "flatten_48x48_rgb",
+        "depth_10_filters",
+        "tf_filter_3x3x1x32",
     ]
     assert {p.kind for p in PRESETS.values()} == set(PRESET_KINDS)
 
@@ -342,7 +381,14 @@ def test_preset_names_by_kind():
     assert preset_names() == NAMES
     by_kind = [n for kind in PRESET_KINDS for n in preset_names(kind)]
     assert sorted(by_kind) == sorted(NAMES)
-    assert preset_names("correlate2d") == ["feature_map_6x6"]
+    assert preset_names("correlate2d") == [
+        "feature_map_6x6",
+        "feature_map_5x5",
+        "detector_diagonal",
+        "detector_up_right",
+        "detector_horizontal",
+        "stride_3_skips_diagonal",
+    ]
     assert preset_names("conv2d") == [
         "bias_diagonal",
         "bias_antidiagonal",
@@ -364,3 +410,74 @@ def test_arguments_merge_inputs_and_config():
     p = PRESETS["max_pool_2x2"]
     assert set(p.arguments) == {"x", "kernel_size", "stride", "method"}
     assert p.arguments["x"] is p.inputs["x"]
+
+
+# --- the examples of issue 15, with the notes' numbers ------------------------------------
+
+
+def test_feature_map_5x5_numbers_and_first_step():
+    from conv_core.trace import format_step, trace_correlate2d
+
+    p = PRESETS["feature_map_5x5"]
+    assert p.expected.tolist() == [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
+    assert p.expected[0, 0] == 4
+    step = trace_correlate2d(p.inputs["x"], p.inputs["kernel"]).step(0)
+    assert format_step(step) == p.expected_first_step
+
+
+def test_pattern_detectors_side_by_side():
+    """Only the filter shaped like the scribble answers strongly: cross-correlation is a
+    measure of similarity between the window and the filter."""
+    values = {
+        name: PRESETS[name].expected.tolist()
+        for name in ("detector_diagonal", "detector_up_right", "detector_horizontal")
+    }
+    assert values == {
+        "detector_diagonal": [[200, 0], [0, 200]],
+        "detector_up_right": [[0, 30], [50, 0]],
+        "detector_horizontal": [[20, 0], [60, 20]],
+    }
+    best = {name: max(max(row) for row in v) for name, v in values.items()}
+    assert best["detector_diagonal"] > 3 * max(
+        best["detector_up_right"], best["detector_horizontal"]
+    )
+    for name in values:
+        assert PRESETS[name].expected_details["detected"] == (name == "detector_diagonal")
+        assert "bias" not in PRESETS[name].config
+
+
+def test_stride_3_jumps_over_the_diagonal():
+    from conv_core.shapes import conv_output_size
+
+    p = PRESETS["stride_3_skips_diagonal"]
+    x = p.inputs["x"]
+    assert x.shape == (5, 5) and np.array_equal(x[1:4, 1:4], PRESETS["bias_diagonal"].inputs["x"])
+    assert p.config["stride"] == (3, 3)
+    d = p.expected_details
+    assert (d["x_stride"], d["y_stride"]) == (3, 3)
+    assert conv_output_size(5, 2, stride=3) == (5 - 2) // 3 + 1 == 2
+    assert p.expected.tolist() == [[0, 0], [0, 0]]
+    # the windows start at rows/cols 0 and 3 and are 2 wide: row and column 2 of the padded
+    # grid (row and column 1 of the scribble, its centre 10) are never visited
+    covered = {r + u for r in (0, 3) for u in (0, 1)}
+    assert set(range(5)) - covered == set(d["skipped_rows"]) == set(d["skipped_cols"]) == {2}
+    assert x[2, 2] == 10
+
+
+def test_max_pool_stride_3_on_the_same_grid():
+    p = PRESETS["max_pool_stride_3"]
+    assert np.array_equal(p.inputs["x"], PRESETS["stride_3_skips_diagonal"].inputs["x"])
+    assert (p.config["kernel_size"], p.config["stride"]) == (2, 3)
+    assert p.expected.tolist() == [[10, 0], [0, 10]]
+
+
+def test_sizes_the_notes_work_out():
+    from conv_core.shapes import conv_param_count, conv_weight_shape
+
+    assert PRESETS["flatten_48x48_rgb"].expected == 6912 == 48 * 48 * 3
+    depth = PRESETS["depth_10_filters"]
+    assert depth.expected[0] == 10 == depth.expected_details["depth"]
+    tf = PRESETS["tf_filter_3x3x1x32"]
+    assert tf.expected.tolist() == [3, 3, 1, 32]
+    assert conv_weight_shape(3, 1, 32) == tf.expected_details["pytorch"]
+    assert conv_param_count(3, 1, 32, bias=False) == tf.expected_details["weights"] == 288

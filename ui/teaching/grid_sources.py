@@ -42,6 +42,20 @@ def _is_single_channel_2d(preset: cc.Preset) -> bool:
     return grid.ndim == 2 and weight.ndim == 2
 
 
+def _square_stride(stride: int | tuple[int, int]) -> int:
+    """A preset's stride as one number: the lecture's (y_stride, x_stride) pairs are equal.
+
+    >>> _square_stride(2), _square_stride((3, 3))
+    (2, 3)
+    """
+    if isinstance(stride, (tuple, list)):
+        rows, cols = (int(s) for s in stride)
+        if rows != cols:
+            raise ValueError(f"a grid preset's stride must be square, not {stride!r}")
+        return rows
+    return int(stride)
+
+
 def grid_presets() -> dict[str, GridPreset]:
     """The lecture's single-channel 2D examples, by preset name (``conv_core.PRESETS``).
 
@@ -62,7 +76,7 @@ def grid_presets() -> dict[str, GridPreset]:
             kernel=kernel,
             bias=bias,
             padding=int(config.get("padding", 0)),
-            stride=int(config.get("stride", 1)),
+            stride=_square_stride(config.get("stride", 1)),
             expected=np.asarray(preset.expected),
         )
     return out
