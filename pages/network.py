@@ -29,7 +29,13 @@ import streamlit as st
 import conv_core as cc
 from conv_core import networks as nets
 from ui import widgets
-from ui.figures.network import gradient_figure, network_figure, rf_figure
+from ui.figures import maps as map_figures
+from ui.figures.network import (
+    flattened_strip_figure,
+    gradient_figure,
+    network_figure,
+    rf_figure,
+)
 from ui.frame.i18n import t, te
 from ui.frame.legacy_pages import leave_legacy_pages
 from ui.teaching import architectures as arch
@@ -549,17 +555,88 @@ def dense_tab() -> None:
     )
 
 
+# ------------------------------------------------------------------------ why convolution
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _flattened_digit() -> nets.FlattenedShift:
+    digit = np.rint(load_sample("digit", as_gray=True)).astype(np.int64)
+    return nets.flattened_shift(digit, cc.get_kernel("sobel_x").matrix, shift=(0, 1))
+
+
+def why_convolution_tab() -> None:
+    """The notes' opening: a flattened digit against a convolution, for a one-pixel move."""
+    f = _flattened_digit()
+    h, w = f.image.shape
+    st.markdown(t("network.why.intro", h=h, w=w, n=h * w))
+    small = {"config": {"displayModeBar": False}, "width": "content"}
+    cols = st.columns(4)
+    for col, image, key in ((cols[0], f.image, "digit"), (cols[1], f.shifted, "shifted")):
+        col.plotly_chart(
+            map_figures.image_figure(
+                np.clip(image, 0, 255).astype(np.uint8),
+                title=t(f"network.why.{key}"),
+                height=240,
+            ),
+            key=f"{P}.why.{key}",
+            **small,
+        )
+    for col, values, key in (
+        (cols[2], f.feature_map, "map"),
+        (cols[3], f.shifted_map, "shifted_map"),
+    ):
+        col.plotly_chart(
+            map_figures.feature_map_figure(
+                values, "symmetric", title=t(f"network.why.{key}"), height=240, colorbar=False
+            ),
+            key=f"{P}.why.{key}",
+            **small,
+        )
+    # a pixel of the stroke with ink below it: neighbours in the picture, 28 apart in the vector
+    ink = np.argwhere((f.image[:-1] > 0) & (f.image[1:] > 0))
+    r, c = (int(v) for v in ink[len(ink) // 2])
+    p = r * w + c
+    st.plotly_chart(
+        flattened_strip_figure(
+            [f.vector, f.shifted_vector],
+            [t("network.why.digit"), t("network.why.shifted")],
+            marks=[(p, f"({r}, {c})"), (p + w, f"({r + 1}, {c})")],
+            changed=f.vector != f.shifted_vector,
+            changed_label=t("network.why.changed_row"),
+        ),
+        key=f"{P}.why.strip",
+        config={"displayModeBar": False},
+    )
+    st.markdown(
+        t(
+            "network.why.vector",
+            n=h * w,
+            changed=f.changed,
+            r=r,
+            c=c,
+            p=p,
+            q=p + w,
+            gap=f.neighbour_gap,
+        )
+    )
+    (st.success if f.maps_match else st.error)(
+        t("network.why.maps_match" if f.maps_match else "network.why.maps_differ")
+    )
+    st.markdown(t("network.why.assumptions"))
+
+
 # ----------------------------------------------------------------------------- the page
 
 _init_state()
 st.title(t("network.title"))
 st.caption(t("network.intro"))
-build, residual, factorised, dense = st.tabs(
+build, residual, factorised, dense, why = st.tabs(
     [
         t("network.tabs.build"),
         t("network.tabs.residual"),
         t("network.tabs.factorised"),
         t("network.tabs.dense"),
+        t("network.tabs.why"),
     ]
 )
 with build:
@@ -570,3 +647,5 @@ with factorised:
     factorised_tab()
 with dense:
     dense_tab()
+with why:
+    why_convolution_tab()

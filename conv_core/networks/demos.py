@@ -10,6 +10,8 @@
 * A dense layer is a convolution (:func:`dense_to_conv_weight`, :func:`dense_as_convolution`):
   the same numbers as a matrix product on a flattened block and as a convolution whose
   kernel is the block's size, and that convolution slid over a larger input.
+* Flattening loses the picture (:func:`flattened_shift`): a digit moved by one pixel
+  changes most of its flattened vector, while its feature map just moves.
 
 Arrays are channels-first, ``(C, H, W)``, as :func:`conv_core.conv2d` takes them.
 """
@@ -37,15 +39,18 @@ __all__ = [
     "SOBEL_ROW",
     "DenseAsConvolution",
     "FactorisedConvolution",
+    "FlattenedShift",
     "ResidualGradients",
     "ResidualUnitExample",
     "SeparableFilter",
     "dense_as_convolution",
     "dense_to_conv_weight",
     "factorised_convolution",
+    "flattened_shift",
     "residual_gradients",
     "residual_unit_example",
     "separable_filter",
+    "shift_image",
     "sliding_dense",
 ]
 
@@ -698,4 +703,127 @@ def dense_as_convolution(
         large=large,
         score_map=conv2d(large, filters, bias),
         window_scores=sliding_dense(large, weight, bias, (k, k)),
+    )
+
+
+# ------------------------------------------------------------- flattening loses the picture
+
+
+@dataclass(frozen=True, eq=False)
+class FlattenedShift:
+    """An image and the same image moved by ``shift``, seen by a dense layer and by a
+    convolution: the notes' opening argument for convolutional layers.
+
+    Attributes
+    ----------
+    image, shifted : ndarray (H, W)
+        The image and the image moved ``shift`` = (rows, cols) cells (zeros come in).
+    vector, shifted_vector : ndarray (H*W,)
+        Both flattened row by row, as a dense layer sees them.
+    changed : int
+        How many of the H*W vector entries differ between the two: a dense layer sees a
+        different input, although the picture is the same.
+    neighbour_gap : int
+        How far apart a pixel and the one below it are in the vector (``W``): neighbours in
+        the picture are not neighbours in the vector.
+    kernel : ndarray (k, k)
+    feature_map, shifted_map : ndarray
+        ``correlate2d`` of each with ``kernel`` ('valid').
+    maps_match : bool
+        Whether the shifted image's map is the original map moved by ``shift``, compared
+        away from the border (where the zeros that came in were not part of the picture).
+    """
+
+    image: npt.NDArray[Any]
+    shifted: npt.NDArray[Any]
+    vector: npt.NDArray[Any]
+    shifted_vector: npt.NDArray[Any]
+    changed: int
+    neighbour_gap: int
+    kernel: npt.NDArray[Any]
+    feature_map: npt.NDArray[Any]
+    shifted_map: npt.NDArray[Any]
+    shift: tuple[int, int]
+    maps_match: bool
+
+
+def shift_image(image: npt.ArrayLike, shift: tuple[int, int]) -> npt.NDArray[Any]:
+    """``image`` moved ``shift`` = (down, right) cells; negative moves up/left; zeros come in.
+
+    >>> shift_image([[1, 2], [3, 4]], (0, 1)).tolist()
+    [[0, 1], [0, 3]]
+    >>> shift_image([[1, 2], [3, 4]], (-1, 0)).tolist()
+    [[3, 4], [0, 0]]
+    """
+    arr = check_array(image, "image", (2,))
+    dy, dx = (int(v) for v in shift)
+    h, w = arr.shape
+    out = np.zeros_like(arr)
+    if abs(dy) < h and abs(dx) < w:
+        out[max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = arr[
+            max(-dy, 0) : h - max(dy, 0), max(-dx, 0) : w - max(dx, 0)
+        ]
+    return out
+
+
+def flattened_shift(
+    image: npt.ArrayLike, kernel: npt.ArrayLike, shift: tuple[int, int] = (0, 1)
+) -> FlattenedShift:
+    """What a one-pixel move does to a flattened image and to a feature map.
+
+    Parameters
+    ----------
+    image : ndarray (H, W)
+        For example the 28x28 digit of ``assets/samples/digit.png``.
+    kernel : ndarray (k, k)
+        Any filter (the page uses Sobel x).
+    shift : (rows, cols), optional
+        Default ``(0, 1)``: one pixel to the right.
+
+    Returns
+    -------
+    FlattenedShift
+
+    Notes
+    -----
+    A convolution commutes with a shift: with ``S`` the shift, ``conv(S x) = S conv(x)``
+    wherever the window stays inside the picture. The flattened vector has no such
+    structure: moving the picture by one column changes most of the entries that hold ink.
+
+    Examples
+    --------
+    >>> img = np.zeros((6, 6), dtype=np.int64)
+    >>> img[2, 1:4] = 9
+    >>> f = flattened_shift(img, np.array([[1, 0, -1]] * 3))
+    >>> f.changed, f.neighbour_gap, f.maps_match
+    (2, 6, True)
+    """
+    img = check_array(image, "image", (2,))
+    k = check_array(kernel, "kernel", (2,))
+    shift = (int(shift[0]), int(shift[1]))
+    moved = shift_image(img, shift)
+    fmap = correlate2d(img, k)
+    moved_map = correlate2d(moved, k)
+    dy, dx = shift
+    h, w = fmap.shape
+    # Compare the maps where both the window and its shifted copy lie inside the picture.
+    inner = (
+        slice(max(dy, 0), h + min(dy, 0)),
+        slice(max(dx, 0), w + min(dx, 0)),
+    )
+    expected = shift_image(fmap, shift)[inner]
+    match = bool(expected.size > 0 and np.array_equal(moved_map[inner], expected))
+    vector, moved_vector = img.ravel(), moved.ravel()
+    return FlattenedShift(
+        image=img,
+        shifted=moved,
+        vector=vector,
+        shifted_vector=moved_vector,
+        changed=int(np.count_nonzero(vector != moved_vector)),
+        neighbour_gap=img.shape[1],
+        kernel=k,
+        feature_map=fmap,
+        shifted_map=moved_map,
+        shift=shift,
+        maps_match=match,
     )

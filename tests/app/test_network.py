@@ -18,9 +18,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import conv_core as cc
 from conv_core import networks as nets
 from tests.app.apptest_helpers import assert_translated, open_page, page_text
 from tests.app.apptest_helpers import rerun as _rerun
+from ui.frame.i18n import translate
+from ui.teaching.samples import load_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "network.py"
@@ -268,3 +271,21 @@ def test_korean_error_names_the_layer():
     at = _run("ko", state={"network.records": rows})
     errors = " ".join(e.value for e in at.error)
     assert "'fc'" in errors and "Flatten" in errors and "행" in errors
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_why_convolution_tab_counts_the_changed_values(lang: str):
+    """The digit moved one pixel: conv_core's count of changed vector entries, the 28-entry
+    gap between vertical neighbours, the maps that just move, the two assumptions."""
+    at = _run(lang)
+    assert not at.exception
+    why = at.tabs[4]
+    f = nets.flattened_shift(
+        np.rint(load_sample("digit", as_gray=True)).astype(np.int64),
+        cc.get_kernel("sobel_x").matrix,
+    )
+    text = " ".join(m.value for m in why.markdown)
+    assert f.changed == 111 and str(f.changed) in text and "784" in text
+    assert "28" in text
+    assert [s.value for s in why.success] == [translate(lang, "network.why.maps_match")]
+    assert translate(lang, "network.why.assumptions") in text

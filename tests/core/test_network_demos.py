@@ -1,6 +1,7 @@
 """Tests for conv_core.networks.demos: residual gradients, factorised convolution, dense = conv."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -230,3 +231,64 @@ def test_dense_helpers_check_shapes() -> None:
         sliding_dense(np.zeros((1, 2, 2)), np.zeros((1, 9)), None, (3, 3))
     with pytest.raises(ArgumentError):
         dense_as_convolution(window=9, size=8)
+
+
+# --- flattening loses the picture --------------------------------------------------------
+
+
+def _digit():
+    from PIL import Image
+
+    path = Path(__file__).resolve().parents[2] / "assets" / "samples" / "digit.png"
+    return np.asarray(Image.open(path).convert("L"), dtype=np.int64)
+
+
+def test_shifted_digit_map_is_the_map_shifted_away_from_the_border():
+    """The 28x28 digit moved one pixel right: its Sobel map (scipy.signal, independently)
+    equals the original map moved one pixel right, except the first column (the border)."""
+    from scipy import signal
+
+    from conv_core.networks import flattened_shift, shift_image
+
+    digit = _digit()
+    assert digit.shape == (28, 28)
+    sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    moved = np.zeros_like(digit)
+    moved[:, 1:] = digit[:, :-1]
+    np.testing.assert_array_equal(shift_image(digit, (0, 1)), moved)
+    original = signal.correlate2d(digit, sobel, mode="valid")
+    shifted = signal.correlate2d(moved, sobel, mode="valid")
+    np.testing.assert_array_equal(shifted[:, 1:], original[:, :-1])
+    f = flattened_shift(digit, sobel, (0, 1))
+    assert f.maps_match
+    np.testing.assert_array_equal(f.feature_map, original)
+    np.testing.assert_array_equal(f.shifted_map, shifted)
+
+
+def test_flattened_vector_of_a_moved_digit():
+    """784 values; the move changes every value where ink starts or stops along a row, far
+    more than a handful; a pixel and the one below it are 28 entries apart."""
+    from conv_core.networks import flattened_shift
+
+    digit = _digit()
+    f = flattened_shift(digit, np.ones((3, 3)), (0, 1))
+    assert f.vector.shape == (784,)
+    np.testing.assert_array_equal(f.vector.reshape(28, 28), digit)
+    brute = sum(
+        1 for r in range(28) for c in range(28) if digit[r, c] != (digit[r, c - 1] if c > 0 else 0)
+    )
+    assert f.changed == brute > 50
+    assert f.neighbour_gap == 28
+    r, c = 8, 20
+    assert f.vector[r * 28 + c] == digit[r, c] and f.vector[(r + 1) * 28 + c] == digit[r + 1, c]
+
+
+def test_shift_image_moves_every_way_and_bad_input_is_refused():
+    from conv_core.networks import shift_image
+
+    x = np.arange(9).reshape(3, 3)
+    assert shift_image(x, (1, 0)).tolist() == [[0, 0, 0], [0, 1, 2], [3, 4, 5]]
+    assert shift_image(x, (0, -1)).tolist() == [[1, 2, 0], [4, 5, 0], [7, 8, 0]]
+    assert shift_image(x, (5, 0)).tolist() == [[0] * 3] * 3
+    with pytest.raises(ArgumentError):
+        shift_image(np.zeros(4), (0, 1))

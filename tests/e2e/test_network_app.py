@@ -20,6 +20,10 @@ pytestmark = pytest.mark.e2e
 VIEWPORT = {"width": 1280, "height": 720}
 
 
+# The drawing as now drawn: during a rerun Streamlit keeps the old element too, marked stale.
+DRAWING = '.st-key-network-drawing:not([data-stale="true"])'
+
+
 def _wait_idle(page) -> None:
     page.wait_for_timeout(400)  # let a rerun start before waiting for it to end
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
@@ -47,8 +51,8 @@ def _choose(page, name: str, lang: str) -> None:
 def _drawing_labels(page) -> list[dict]:
     """Every text of the drawing: its font size and box on screen, and the chart's box."""
     return page.evaluate(
-        """() => {
-        const chart = document.querySelector('.st-key-network-drawing .js-plotly-plot');
+        """(drawing) => {
+        const chart = document.querySelector(drawing + ' .js-plotly-plot');
         const frame = chart.getBoundingClientRect();
         return [...chart.querySelectorAll('.annotation-text')].map(t => {
             const r = t.getBoundingClientRect();
@@ -56,12 +60,13 @@ def _drawing_labels(page) -> list[dict]:
                     left: r.left, right: r.right, top: r.top, bottom: r.bottom,
                     fl: frame.left, fr: frame.right, ft: frame.top, fb: frame.bottom};
         });
-    }"""
+    }""",
+        DRAWING,
     )
 
 
 def _check_drawing(page) -> int:
-    page.wait_for_selector(".st-key-network-drawing .annotation-text")
+    page.wait_for_selector(f"{DRAWING} .annotation-text")
     labels = _drawing_labels(page)
     assert labels
     column = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()
@@ -84,7 +89,7 @@ def _check_drawing(page) -> int:
 
 
 def _shoot(page, artifacts_dir, name: str) -> None:
-    page.locator(".st-key-network-drawing").scroll_into_view_if_needed()
+    page.locator(DRAWING).scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     page.screenshot(path=artifacts_dir / f"network-{name}.png")
 
@@ -112,7 +117,7 @@ def test_network_drawings_are_readable(page, app_url, st_wait_idle, artifacts_di
     page.get_by_role("button", name=label).click()
     _wait_idle(page)
     expect(main).to_contain_text("163,696")
-    expect(main.locator(".st-key-network-drawing")).to_contain_text("28 × 28 × 256")
+    expect(main.locator(DRAWING)).to_contain_text("28 × 28 × 256")
     _check_drawing(page)
     _shoot(page, artifacts_dir, f"inception-{lang}")
 
@@ -126,7 +131,7 @@ def test_timeline_and_tabs(page, app_url, st_wait_idle, artifacts_dir):
     page.get_by_role("button", name="2015 ResNet: 152").click()
     _wait_idle(page)
     expect(main).to_contain_text("60,192,808")
-    expect(main.locator(".st-key-network-drawing")).to_contain_text("× 35")
+    expect(main.locator(DRAWING)).to_contain_text("× 35")
     page.screenshot(path=artifacts_dir / "network-timeline-resnet152.png")
 
     page.get_by_role("tab", name="Residual learning").click()
@@ -142,3 +147,11 @@ def test_timeline_and_tabs(page, app_url, st_wait_idle, artifacts_dir):
     page.get_by_role("tab", name="Dense = convolution").click()
     expect(main).to_contain_text("the dense layer is a convolution")
     page.screenshot(path=artifacts_dir / "network-dense.png")
+    page.get_by_role("tab", name="Why convolution").click()
+    expect(main).to_contain_text("111 of the 784")
+    expect(main).to_contain_text("local connectivity")
+    page.wait_for_timeout(500)
+    page.screenshot(path=artifacts_dir / "network-why.png")
+    main.locator(".st-key-network-why-strip").scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=artifacts_dir / "network-why-vector.png")

@@ -324,3 +324,82 @@ def gradient_figure(
         legend={"font": {"size": FONT_PX}, "orientation": "h", "y": 1.1},
     )
     return fig
+
+
+def flattened_strip_figure(
+    vectors: Sequence[np.ndarray],
+    labels: Sequence[str],
+    marks: Sequence[tuple[int, str]] = (),
+    changed: np.ndarray | None = None,
+    changed_label: str = "changed",
+    width: int = 1100,
+) -> go.Figure:
+    """Flattened images as long strips, one row each (0-255 grey), the way a dense layer sees
+    them; ``marks`` are (position, text) drawn as vertical lines through every strip, and
+    ``changed`` (a boolean vector) adds a last row in vermillion where the strips differ.
+
+    >>> fig = flattened_strip_figure([np.arange(784) % 256], ["digit"], [(10, "a"), (38, "b")])
+    >>> len(fig.data), len(fig.layout.shapes), fig.layout.width
+    (1, 2, 1100)
+    """
+    rows = [np.asarray(v, dtype=float) for v in vectors]
+    n = rows[0].size
+    names = list(labels)
+    z = np.vstack(rows)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            # numeric rows named by ticks: two heatmaps on one categorical axis break Plotly.js
+            y=list(range(len(rows))),
+            customdata=[[name] * n for name in names],
+            colorscale="gray",  # ink bright on black, as the digit is drawn beside it
+            zmin=0,
+            zmax=255,
+            showscale=False,
+            hovertemplate="%{customdata}<br>entry %{x}<br>value %{z}<extra></extra>",
+        )
+    )
+    if changed is not None:
+        flags = np.asarray(changed, dtype=float)[None, :]
+        fig.add_trace(
+            go.Heatmap(
+                z=flags,
+                y=[len(rows)],
+                colorscale=[[0, "white"], [1, "#D55E00"]],
+                zmin=0,
+                zmax=1,
+                showscale=False,
+                hovertemplate=f"{changed_label}<br>entry %{{x}}<extra></extra>",
+            )
+        )
+        names.append(changed_label)
+    for i, (position, text) in enumerate(marks):
+        fig.add_shape(
+            type="line", x0=position, x1=position, y0=-0.5, y1=len(names) - 0.5,
+            line={"color": "#0072B2", "width": 2},
+        )  # fmt: skip
+        # Above the strips (the axis runs downwards); marks close together lean apart.
+        fig.add_annotation(
+            x=position, y=-0.5, text=text, showarrow=False, yanchor="bottom",
+            xanchor="right" if i % 2 == 0 else "left", xshift=-3 if i % 2 == 0 else 3,
+            font={"size": 14, "color": "#0072B2"}, bgcolor="white",
+        )  # fmt: skip
+    fig.update_layout(
+        width=width,
+        height=60 + 34 * len(names),
+        margin={"l": 10, "r": 10, "t": 40, "b": 30},
+        xaxis={
+            "range": [-0.5, n - 0.5],
+            "title": None,
+            "tickfont": {"size": 14, "color": "#262730"},
+        },
+        yaxis={
+            "autorange": "reversed",
+            "tickvals": list(range(len(names))),
+            "ticktext": names,
+            "tickfont": {"size": 14, "color": "#262730"},
+            "automargin": True,
+        },
+        plot_bgcolor="white",
+    )
+    return fig
