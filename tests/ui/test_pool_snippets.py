@@ -317,10 +317,12 @@ def test_tensorflow_snippet_writes_the_lecture_call() -> None:
     code = tensorflow_pool_snippet(PoolConfig(five, 2, 2, 0, "max", ceil_mode=True))
     assert "out = tf.nn.max_pool(x, ksize=[1,2,2,1], strides=[1,2,2,1], padding='SAME')" in code
     assert "x[None, :, :, None]" in code  # (1, H, W, 1)
-    assert "keras.layers.MaxPooling2D(pool_size=(2, 2), strides=(2, 2), padding='same'" in code
+    assert (
+        "keras.layers.MaxPooling2D(\n    pool_size=(2, 2), strides=(2, 2), padding='same'" in code
+    )
     code = tensorflow_pool_snippet(PoolConfig(LECTURE, 2, 2, method="avg"))
     assert "tf.nn.avg_pool2d(x, ksize=[1,2,2,1], strides=[1,2,2,1], padding='VALID')" in code
-    assert "keras.layers.AveragePooling2D(pool_size=(2, 2), strides=(2, 2), padding='valid'" in code
+    assert "AveragePooling2D(\n    pool_size=(2, 2), strides=(2, 2), padding='valid'" in code
     # 3x3 windows, stride 1, padding 1 on a 4x4 grid: exactly 'SAME'
     code = tensorflow_pool_snippet(PoolConfig(LECTURE, 3, 1, 1))
     assert "padding='SAME'" in code and "tf.pad" not in code
@@ -338,7 +340,7 @@ def test_tensorflow_snippet_writes_the_lecture_call() -> None:
         # avg, count_include_pad=True: zeros, counted, a plain 'VALID' mean
         # ('SAME' has these windows but would not count the padding)
         (PoolConfig(LECTURE, 3, 1, 1, "avg"),
-         ["# zeros, counted (count_include_pad=True)", "its average divides by the input"]),
+         ["# zeros, counted", "its average divides by the input"]),
         # avg with ceil_mode: divide by the counted cells (one more row only)
         (PoolConfig(GRIDS["6x7"], 3, 2, 1, "avg", ceil_mode=True, count_include_pad=True),
          ["counted = tf.pad(ones, [[0, 0], [0, 1], [0, 0], [0, 0]])", "out = sums / counts",
@@ -353,6 +355,14 @@ def test_tensorflow_snippet_says_what_it_pads(cfg: PoolConfig, needles: list[str
     for needle in needles:
         assert needle in code, (needle, code)
     assert_prints(run_snippet(code, _fake_tf()), cfg.reference(), times=code.count("print("))
+
+
+@pytest.mark.parametrize("cfg", CONFIGS[::5], ids=_id)
+def test_snippet_lines_fit_the_code_box(cfg: PoolConfig) -> None:
+    """No line longer than 88 characters: the page's code box shows it without scrolling."""
+    for lib, code in pool_snippets(cfg).items():
+        long = [line for line in code.splitlines() if len(line) > 88]
+        assert not long, (lib, long)
 
 
 def test_snippets_has_the_three_libraries() -> None:

@@ -21,6 +21,7 @@ the page has no dilation. Pure: no Streamlit.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,6 +155,27 @@ def _input_line(cfg: PoolConfig) -> str:
     return f"x = np.array({_grid(cfg.x, cfg.is_int)}{dtype})  # (H, W) input"
 
 
+#: Longest line of a snippet: it fits the code box without scrolling.
+WIDTH = 88
+
+
+def _call(target: str, fn: str, args: str) -> str:
+    """``target = fn(args)`` on one line, or with the arguments on a line of their own."""
+    line = f"{target} = {fn}({args})"
+    return line if len(line) <= WIDTH else f"{target} = {fn}(\n    {args}\n)"
+
+
+def _join(lines: list[str]) -> str:
+    """The snippet's text: comment lines longer than :data:`WIDTH` wrapped."""
+    out = []
+    for line in lines:
+        if line.startswith("# ") and len(line) > WIDTH:
+            out += textwrap.wrap(line, WIDTH, subsequent_indent="# ", break_long_words=False)
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def _settings_comment(cfg: PoolConfig) -> str:
     name = {"max": "max pooling", "avg": "average pooling"}[cfg.method]
     extra = f", count_include_pad={cfg.count_include_pad}" if cfg.method == "avg" else ""
@@ -221,7 +243,9 @@ def numpy_pool_snippet(cfg: PoolConfig) -> str:
         back = ".astype(x.dtype)  # whole numbers again" if padded and cfg.is_int else ""
         lines.append(f"out = windows.max(axis=(2, 3)){back}")
     else:
-        source = f"np.pad(x.astype(float), {width})" if padded else "x"
+        if padded:
+            lines.append(f"xp = np.pad(x.astype(float), {width})  # zeros")
+        source = "xp" if padded else "x"
         lines.append(f"windows = {view.format(a=source)}  # (OH, OW, {k}, {k})")
         if cfg.full_windows:
             lines.append(f"out = windows.mean(axis=(2, 3))  # sum / {k * k}")
@@ -236,7 +260,7 @@ def numpy_pool_snippet(cfg: PoolConfig) -> str:
             lines.append("out = windows.sum(axis=(2, 3)) / counts")
     lines += _threshold(cfg, "np.set_printoptions")
     lines.append("print(out)")
-    return "\n".join(lines) + "\n"
+    return _join(lines)
 
 
 # --------------------------------------------------------------------------- PyTorch
@@ -263,15 +287,15 @@ def torch_pool_snippet(cfg: PoolConfig) -> str:
     elif p:
         lines.append("# F.avg_pool2d pads with zeros; count_include_pad: whether they count")
     lines += [
-        f"out = F.{fn}(x, {args})",
+        _call("out", f"F.{fn}", f"x, {args}"),
         *_threshold(cfg, "torch.set_printoptions"),
         "print(out[0, 0])",
         "",
         f"# The same as a layer: torch.nn.{layer}",
-        f"pool = torch.nn.{layer}({args})",
+        _call("pool", f"torch.nn.{layer}", args),
         "print(pool(x)[0, 0])",
     ]
-    return "\n".join(lines) + "\n"
+    return _join(lines)
 
 
 # --------------------------------------------------------------------------- TensorFlow
@@ -341,7 +365,7 @@ def tensorflow_pool_snippet(cfg: PoolConfig) -> str:
             lines.append(f"out = {_tf_call(cfg, 'xp', 'VALID')}")
             layer_padding = "valid"
         elif cfg.full_windows:
-            lines.append(f"xp = tf.pad(x, {width})  # zeros, counted (count_include_pad=True)")
+            lines.append(f"xp = tf.pad(x, {width})  # zeros, counted")
             lines.append(f"out = {_tf_call(cfg, 'xp', 'VALID')}")
             layer_padding = "valid"
         else:
@@ -372,12 +396,12 @@ def tensorflow_pool_snippet(cfg: PoolConfig) -> str:
     else:
         on = " on the padded input" if source == "xp" else ""
         lines.append(f"# The same as a Keras layer{on}")
-        lines.append(
-            f"pool = keras.layers.{layer}(pool_size=({k}, {k}), strides=({s}, {s}), "
-            f"padding='{layer_padding}', dtype='float64')"
+        keras_args = (
+            f"pool_size=({k}, {k}), strides=({s}, {s}), padding='{layer_padding}', dtype='float64'"
         )
+        lines.append(_call("pool", f"keras.layers.{layer}", keras_args))
         lines.append(f"print(pool({source})[0, :, :, 0].numpy())")
-    return "\n".join(lines) + "\n"
+    return _join(lines)
 
 
 def pool_snippets(cfg: PoolConfig) -> dict[str, str]:
