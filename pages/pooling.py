@@ -3,7 +3,8 @@
 Reads top to bottom like the screen: the input grid (the lecture's 4x4 example, random
 integers or a typed grid), the pooling settings (method, kernel size, stride, padding,
 ceil_mode, count_include_pad), the output size with its formula, the browser-side
-stepper on conv_core's pooling trace (max: the winning cell highlighted), and the "why
+stepper on conv_core's pooling trace (max: the winning cell highlighted), the "Show code"
+panel (NumPy, PyTorch and TensorFlow/Keras code printing the same output), and the "why
 pooling" panel: the reduction in values, and the same input shifted by one pixel (zero
 fill) pooled again, with how many pooled values stayed the same.
 """
@@ -21,13 +22,13 @@ from ui import widgets
 from ui.frame.i18n import t, te
 from ui.frame.legacy_pages import leave_legacy_pages
 from ui.teaching.traces import PoolSettings, compact_trace, pooled
-from ui.widgets import grid_input
+from ui.widgets import code_panel, grid_input
 from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
 
 P = "pooling"
-PRESET_NAMES = ("max_pool_2x2", "avg_pool_2x2")
+PRESET_NAMES = tuple(cc.preset_names("pool2d"))
 LECTURE = np.asarray(cc.PRESETS["max_pool_2x2"].inputs["x"], dtype=np.int64)
 SOURCES = ("preset", "random", "typed")
 METHODS = cc.POOL_METHODS  # ("max", "avg")
@@ -74,14 +75,25 @@ def _init_state() -> None:
     widgets.init_state(KEYS, DEFAULTS)
 
 
+def _square(value: int | tuple[int, int], name: str) -> int:
+    """A preset's ``kernel_size`` or ``stride``, an int or an (rows, cols) pair of equal
+    entries, as the page's one number (it has one control for rows and columns)."""
+    if isinstance(value, (tuple, list)):
+        rows, cols = (int(v) for v in value)
+        if rows != cols:
+            raise ValueError(f"{name} must be one number for rows and columns, but got {value}")
+        return rows
+    return int(value)
+
+
 def _apply_preset() -> None:
     """The chosen lecture preset's method, kernel size and stride (no padding)."""
     ss = st.session_state
     preset = cc.PRESETS[ss[KEYS["preset"]]]
     config = preset.config
     ss[KEYS["method"]] = config["method"]
-    ss[KEYS["kernel"]] = int(config["kernel_size"])
-    ss[KEYS["stride"]] = int(config.get("stride", config["kernel_size"]))
+    ss[KEYS["kernel"]] = _square(config["kernel_size"], "kernel_size")
+    ss[KEYS["stride"]] = _square(config.get("stride", config["kernel_size"]), "stride")
     ss[KEYS["padding"]] = 0
     ss[KEYS["ceil_mode"]] = False
     ss[KEYS["count_include_pad"]] = True
@@ -275,5 +287,6 @@ if compact is not None and grid is not None and settings is not None:
     else:
         st.caption(t("pooling.result.avg_help"))
     state = step_through(compact, key=f"{P}.stepper", step_key=f"{P}.step", url_param=None)
+    code_panel.show_pool_code(settings, key=f"{P}.code")
     output = np.asarray(compact["output"][0])
     why_pooling(grid, settings, output)

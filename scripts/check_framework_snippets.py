@@ -10,14 +10,18 @@ them (any venv with torch and/or tensorflow, plus numpy, scipy and pillow for co
 For each configuration (the three ops, every padding mode conv_core's convolutions take,
 int/pair/per-side/'same'/'valid' padding, strides, dilations, bias) it builds the snippet
 the page would show, runs it with ``print`` captured, and compares every tensor it prints
-with conv_core's own result. It exits 1 on any mismatch or error. Libraries that are not
-installed are skipped (and said so).
+with conv_core's own result. The pooling page's snippets (ui/teaching/pool_snippets.py) are
+checked the same way, over every setting of its controls up to kernel size 4 (max/avg,
+stride 1-3, padding 0-2, ceil_mode, count_include_pad) on a few grids: ``--pool-grids``
+of them, seeded. It exits 1 on any mismatch or error. Libraries that are not installed
+are skipped (and said so).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import conv_core as cc
 from ui.teaching.code_snippets import SnippetConfig, tensorflow_snippet, torch_snippet
+from ui.teaching.pool_snippets import PoolConfig, tensorflow_pool_snippet, torch_pool_snippet
 
 MODES = ("zeros", "replicate", "reflect", "symmetric", "circular")
 PADDINGS: tuple[Any, ...] = (0, 1, (1, 2), ((0, 1), (2, 0)), "same", "valid")
@@ -75,6 +80,38 @@ def configurations(n: int, seed: int) -> list[tuple[SnippetConfig, np.ndarray]]:
     return found
 
 
+def pool_configurations(n_grids: int, seed: int) -> list[tuple[PoolConfig, np.ndarray]]:
+    """Every pooling-page setting up to kernel size 4 that conv_core accepts, on ``n_grids``
+    seeded grids (the lecture's 4x4 first), with conv_core.pool2d's output."""
+    rng = np.random.default_rng(seed)
+    grids = [np.asarray(cc.PRESETS["max_pool_2x2"].inputs["x"])]
+    while len(grids) < n_grids:
+        h, w = (int(v) for v in rng.integers(3, 9, 2))
+        grids.append(rng.integers(-9, 10, (h, w)))
+    found = []
+    for x in grids:
+        for m, k, s, p, c, i in itertools.product(
+            ("max", "avg"), (1, 2, 3, 4), (1, 2, 3), (0, 1, 2), (False, True), (True, False)
+        ):
+            cfg = PoolConfig(x, k, s, p, m, c, i)
+            try:
+                out = cfg.reference()
+            except cc.ArgumentError:
+                continue  # the page shows an error and no code
+            found.append((cfg, np.asarray(out, dtype=np.float64)))
+    return found
+
+
+def describe(cfg: Any) -> str:
+    """One configuration in a line, for a failure message."""
+    if isinstance(cfg, PoolConfig):
+        return (
+            f"pool {cfg.method} {cfg.x.shape} k={cfg.kernel_size} s={cfg.stride} "
+            f"p={cfg.padding} ceil={cfg.ceil_mode} count_pad={cfg.count_include_pad}"
+        )
+    return f"{cfg.op} {cfg.padding_mode} {cfg.padding} {cfg.stride} {cfg.dilation}"
+
+
 def printed_arrays(snippet: str) -> list[np.ndarray]:
     """Run ``snippet``; every array or tensor it prints, as a float64 NumPy array."""
     printed: list[Any] = []
@@ -94,7 +131,7 @@ def printed_arrays(snippet: str) -> list[np.ndarray]:
     return arrays
 
 
-def check(name: str, make: Any, cases: list[tuple[SnippetConfig, np.ndarray]]) -> int:
+def check(name: str, make: Any, cases: list[tuple[Any, np.ndarray]]) -> int:
     """Run ``make(cfg)`` for every case; the number of failures (printed as they happen)."""
     failures = compared = skipped = 0
     for cfg, expected in cases:
@@ -106,16 +143,16 @@ def check(name: str, make: Any, cases: list[tuple[SnippetConfig, np.ndarray]]) -
             arrays = printed_arrays(snippet)
         except Exception as err:
             failures += 1
-            print(f"{name} ERROR {cfg.op} {cfg.padding_mode} {cfg.padding}: {err!r}"[:300])
+            print(f"{name} ERROR {describe(cfg)}: {err!r}"[:300])
             continue
         if not arrays:
             failures += 1
-            print(f"{name} printed nothing: {cfg.op} {cfg.padding_mode} {cfg.padding}")
+            print(f"{name} printed nothing: {describe(cfg)}")
         for got in arrays:
             compared += 1
             if got.shape != expected.shape or not np.allclose(got, expected, atol=1e-4):
                 failures += 1
-                print(f"{name} MISMATCH {cfg.op} {cfg.padding_mode} {cfg.padding} {cfg.stride}")
+                print(f"{name} MISMATCH {describe(cfg)}")
                 break
     print(
         f"{name}: {len(cases)} configurations, {compared} printed results compared, "
@@ -128,19 +165,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=120)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pool-grids", type=int, default=4)
     args = parser.parse_args()
     cases = configurations(args.cases, args.seed)
+    pool_cases = pool_configurations(args.pool_grids, args.seed)
     failures = 0
     ran = False
-    for name, module, make in (
-        ("PyTorch", "torch", torch_snippet),
-        ("TensorFlow", "tensorflow", tensorflow_snippet),
+    for name, module, make, make_pool in (
+        ("PyTorch", "torch", torch_snippet, torch_pool_snippet),
+        ("TensorFlow", "tensorflow", tensorflow_snippet, tensorflow_pool_snippet),
     ):
         if importlib.util.find_spec(module) is None:
             print(f"{name}: not installed, skipped")
             continue
         ran = True
         failures += check(name, make, cases)
+        failures += check(f"{name} pooling", make_pool, pool_cases)
     if not ran:
         print("neither torch nor tensorflow is installed: nothing was checked")
         return 1

@@ -3,14 +3,19 @@
 Every control is changed through the widget AppTest finds by its key, and the effect is
 checked on the data handed to the browser-side stepper (``payload["trace"]`` is the
 compact trace the browser steps through) against conv_core's ``trace_pool2d`` / ``pool2d``,
-on the output-size lines against ``conv_core.pool_output_size``, and on the "why pooling"
-panel against conv_core's pooling of the shifted grid.
+on the output-size lines against ``conv_core.pool_output_size``, on the "why pooling"
+panel against conv_core's pooling of the shifted grid, and on the "Show code" panel: its
+snippets are ui.teaching.pool_snippets' for the page's settings and the NumPy one, run in a
+fresh Python, prints the stepper's output.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +24,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import conv_core as cc
+from tests.app.apptest_helpers import open_code_panel
 from tests.app.apptest_helpers import rerun as _rerun
 from tests.app.apptest_helpers import set_widget as _set
 from tests.app.apptest_helpers import stepper_payload as _payload
 from ui.frame.i18n import LANG_KEY, load_strings
 from ui.teaching.grid_sources import random_grid
+from ui.teaching.pool_snippets import PoolConfig, pool_snippets
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "pooling.py"
@@ -332,3 +339,109 @@ def test_korean_terms() -> None:
     assert any("특성 맵" in s.value for s in at.subheader)
     assert any("작은 이동에 강합니다" in md.value for md in at.markdown)
     np.testing.assert_array_equal(_output(at), [[3, 12], [3, 4]])
+
+
+# ------------------------------------------------------------------------------ presets list
+
+
+def test_every_pool2d_preset_is_listed() -> None:
+    at = _run()
+    expected = [cc.PRESETS[n].title for n in cc.preset_names("pool2d")]
+    assert at.selectbox(key="pooling.preset").options == expected
+
+
+@pytest.mark.parametrize("stride", [3, (3, 3)])
+def test_a_preset_stride_as_int_or_pair(stride: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pool2d preset may give its stride as an int or an (sh, sw) pair of equal entries."""
+    preset = cc.PRESETS["avg_pool_2x2"]
+    config = {"kernel_size": 3, "stride": stride, "method": "avg"}
+    monkeypatch.setitem(cc.PRESETS, preset.name, dataclasses.replace(preset, config=config))
+    at = _run()
+    _configure(at, padding=1)
+    _set(at, "selectbox", "pooling.preset", preset.name)
+    assert at.number_input(key="pooling.kernel").value == 3
+    assert at.number_input(key="pooling.stride").value == 3
+    assert at.number_input(key="pooling.padding").value == 0
+    np.testing.assert_allclose(_output(at), cc.pool2d(LECTURE, 3, 3, method="avg"))
+
+
+# ------------------------------------------------------------------------------ show code
+
+
+def _panel(at: AppTest) -> dict[str, str]:
+    """The "Show code" panel's three snippets, by library (the panel opened first)."""
+    open_code_panel(at)
+    found = {}
+    for block in at.code:
+        if "import torch\n" in block.value:
+            found["torch"] = block.value
+        elif "import tensorflow as tf\n" in block.value:
+            found["tensorflow"] = block.value
+        elif "sliding_window_view" in block.value:
+            found["numpy"] = block.value
+    assert set(found) == {"torch", "numpy", "tensorflow"}, [b.value[:40] for b in at.code]
+    return found
+
+
+def _run_fresh(code: str, cwd: Path) -> np.ndarray:
+    """Run a snippet in a clean Python (-I: ConvLab not importable); the numbers it printed."""
+    proc = subprocess.run(
+        [sys.executable, "-I", "-c", code], cwd=cwd, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return np.array([float(v) for v in re.findall(r"-?\d+\.?\d*(?:e[+-]?\d+)?", proc.stdout)])
+
+
+def test_code_panel_is_closed_until_opened() -> None:
+    at = _run()
+    assert load_strings("en")["code.header"] in [e.label for e in at.expander]
+    assert not [c for c in at.code if "import numpy" in c.value], "closed: no snippets built"
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},  # the lecture's max pooling
+        dict(method="avg", kernel=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+        dict(method="max", kernel=3, stride=2, padding=1, ceil_mode=True),
+        dict(method="avg", kernel=2, stride=1, padding=1, count_include_pad=True),
+    ],
+)
+def test_code_panel_prints_the_pages_numbers(config: dict[str, Any], tmp_path: Path) -> None:
+    at = _random(_run(), 6, 7, seed=4) if config else _run()
+    _configure(at, **config)
+    grid = random_grid(6, 7, -9, 9, seed=4) if config else LECTURE
+    settings = {"method": "max", "kernel": 2, "stride": 2, "padding": 0, "ceil_mode": False,
+                "count_include_pad": True, **config}  # fmt: skip
+    names = ("kernel", "stride", "padding", "method", "ceil_mode", "count_include_pad")
+    cfg = PoolConfig(grid, *(settings[n] for n in names))
+    codes = _panel(at)
+    assert codes == {lib: code.rstrip("\n") for lib, code in pool_snippets(cfg).items()}
+    shown = _output(at)
+    np.testing.assert_allclose(_run_fresh(codes["numpy"], tmp_path), shown.ravel(), atol=1e-7)
+    fn = "max_pool2d" if settings["method"] == "max" else "avg_pool2d"
+    torch_args = f"x, kernel_size={settings['kernel']}, stride={settings['stride']}"
+    assert re.search(rf"F\.{fn}\(\s*{re.escape(torch_args)}", codes["torch"])
+    assert ("tf.nn.max_pool(" if fn == "max_pool2d" else "tf.nn.avg_pool2d(") in codes["tensorflow"]
+    oh, ow = shown.shape
+    captions = [c.value for c in at.caption]
+    assert any(f"the {oh} × {ow} numbers shown above" in c for c in captions)
+    if not config:  # the lecture's answer
+        np.testing.assert_array_equal(_run_fresh(codes["numpy"], tmp_path), [3, 12, 3, 4])
+        assert "padding='VALID'" in codes["tensorflow"]
+
+
+def test_code_panel_in_korean() -> None:
+    at = _run("ko")
+    strings = load_strings("ko")
+    assert strings["code.header"] in [e.label for e in at.expander]
+    codes = _panel(at)
+    assert "F.max_pool2d(x, kernel_size=2, stride=2, padding=0, ceil_mode=False)" in codes["torch"]
+    captions = [c.value for c in at.caption]
+    assert strings["pooling.code.intro"] in captions
+    assert any(strings["pooling.code.checked.numpy"] in c for c in captions)
+    assert any("2 × 2개의 숫자" in c for c in captions)
+    tabs = [t.label for t in at.tabs]
+    assert tabs == [strings[f"pooling.code.tabs.{lib}"] for lib in ("torch", "numpy", "tensorflow")]
+    assert not _raw_keys(at, "ko")

@@ -1,8 +1,9 @@
 """The Pooling page as a person uses it: the real app (`streamlit run app.py`) in Chromium.
 
 Open /pooling, step through the lecture's max pooling with Next (the winning cell ringed),
-switch to average pooling, switch to Korean via the page's session, and look at the
-"why pooling" panel. Screenshots go to test-artifacts/pooling-*.png.
+switch to average pooling, look at the "why pooling" panel, and open "Show code" (the
+PyTorch call, then the TensorFlow tab with the lecture's tf.nn form). Screenshots go to
+test-artifacts/pooling-*.png (the code panel: pooling-code-en.png).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 
 import conv_core as cc
 from scripts.stepper_dom import arith
+from ui.teaching.pool_snippets import PoolConfig, tensorflow_pool_snippet
 
 pytestmark = pytest.mark.e2e
 
@@ -75,3 +77,25 @@ def test_pooling_step_max_then_average(page, app_url, st_wait_idle, artifacts_di
     page.screenshot(path=artifacts_dir / "pooling-4-avg.png")
     main.get_by_text("Why pooling?").scroll_into_view_if_needed()
     page.screenshot(path=artifacts_dir / "pooling-5-why.png")
+
+    # Show code: PyTorch first, then TensorFlow as the lecture writes it (the page's numbers)
+    panel = page.locator(".st-key-pooling-code")
+    panel.locator("summary").click()
+    code = panel.locator('[data-testid="stCode"]').first
+    expect(code).to_contain_text(
+        "F.avg_pool2d(\n    x, kernel_size=2, stride=2, padding=0, ceil_mode=False, "
+        "count_include_pad=True\n)"
+    )
+    panel.get_by_role("tab", name="TensorFlow / Keras").click()
+    tf_code = panel.locator('[data-testid="stCode"]').nth(2).locator("code")
+    expect(tf_code).to_be_visible()
+    expect(tf_code).to_contain_text(
+        "tf.nn.avg_pool2d(x, ksize=[1,2,2,1], strides=[1,2,2,1], padding='VALID')"
+    )
+    lecture = cc.PRESETS["avg_pool_2x2"].inputs["x"]
+    expected = tensorflow_pool_snippet(PoolConfig(lecture, 2, 2, method="avg"))
+    assert tf_code.inner_text().strip() == expected.strip()
+    expect(panel).to_contain_text("Prints the output: the 2 × 2 numbers shown above.")
+    panel.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    panel.screenshot(path=artifacts_dir / "pooling-code-en.png")

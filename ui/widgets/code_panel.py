@@ -8,6 +8,8 @@ one-line note of what each prints) and turns a page's settings into a
 - :func:`studio_config`: the studio's trace settings (``ui.teaching.traces.TraceSettings``).
 - :func:`lab_config`: the lab's first filter on its preview (loaded from a file name).
 - :func:`shape_config`: the output-size page's sizes (the snippet prints the shape).
+- :func:`pool_config`: the pooling page's settings (``ui.teaching.traces.PoolSettings``),
+  snippets from :mod:`ui.teaching.pool_snippets`.
 
 Each page calls one ``show_*`` function.
 """
@@ -23,14 +25,17 @@ import streamlit as st
 import conv_core as cc
 from ui.frame.i18n import t
 from ui.teaching.code_snippets import CORNER, SnippetConfig, snippets
+from ui.teaching.pool_snippets import PoolConfig, pool_snippets
 from ui.widgets.tables import lazy_expander
 
 __all__ = [
     "IMAGE_FILE",
     "lab_config",
+    "pool_config",
     "shape_config",
     "show_code",
     "show_lab_code",
+    "show_pool_code",
     "show_shape_code",
     "show_studio_code",
     "studio_config",
@@ -159,3 +164,38 @@ def show_shape_code(input_hw: tuple[int, int], kernel_hw: tuple[int, int], conv:
                     key: str) -> None:  # fmt: skip
     """The output-size page's panel: code printing the output's shape."""
     show_code(shape_config(input_hw, kernel_hw, conv), key=key)
+
+
+def pool_config(settings: Any) -> PoolConfig:
+    """The pooling page's :class:`ui.teaching.traces.PoolSettings` as a snippet configuration."""
+    return PoolConfig(
+        np.asarray(json.loads(settings.grid_json)),
+        settings.kernel_size,
+        settings.stride,
+        settings.padding,
+        settings.method,
+        settings.ceil_mode,
+        settings.count_include_pad,
+    )
+
+
+def show_pool_code(settings: Any, *, key: str) -> None:
+    """The pooling page's panel: NumPy, PyTorch and TensorFlow/Keras code printing its output."""
+    expander = _panel(key)
+    if expander is None:
+        return
+    config = pool_config(settings)
+    try:
+        codes = pool_snippets(config)
+        oh, ow = config.output_shape()
+    except cc.ArgumentError:
+        return  # the page already shows why these settings give no output
+    with expander:
+        st.caption(t("pooling.code.intro"))
+        tabs = st.tabs([t(f"pooling.code.tabs.{lib}") for lib in LIBS], key=f"{key}.tabs")
+        for lib, tab in zip(LIBS, tabs, strict=True):
+            with tab:
+                st.caption(
+                    t("code.prints.values", oh=oh, ow=ow) + " " + t(f"pooling.code.checked.{lib}")
+                )
+                st.code(codes[lib], language="python")
