@@ -134,7 +134,10 @@ def test_neuron_lecture_rgb_position() -> None:
     assert f.channel_sums == (308, -498, 164) and f.bias == 1 and f.value == -25
     assert [_sum(g) for g in f.terms] == [308, -498, 164]
     assert f.lines[-1] == "z(0, 0, 0) = b(0) + z_0 + z_1 + z_2 = 1 + 308 + (-498) + 164 = -25"
-    assert r"z_1\ (\mathrm{G})" in f.lines[3]
+    assert f.lines[3] == (
+        r"z_1\ (\mathrm{G}) = x(0, 0, 1)\,w(0, 0, 1, 0) + x(0, 1, 1)\,w(0, 1, 1, 0) + \cdots "
+        r"+ x(2, 2, 1)\,w(2, 2, 1, 0)"
+    )
     assert f.lines[4].endswith("= -498")
 
 

@@ -392,8 +392,8 @@ def neuron_formula(
     -------
     FilledFormula
         ``cell`` and ``index`` are ``(i, j, k)``; one group of terms per input channel;
-        ``lines``: the form with the indices filled in, then per channel the sum by name
-        and by numbers, then ``z = b + sums = value``.
+        ``lines``: the form with the indices filled in, then per channel ``z_k'``, its
+        terms by name and by numbers, then ``z = b + sums = value``.
 
     Examples
     --------
@@ -434,11 +434,8 @@ def neuron_formula(
         )
         groups.append(terms)
         name = rf"\ (\mathrm{{{channel_names[g]}}})" if channel_names else ""
-        lines.append(
-            rf"z_{in_ch}{name} = \sum_u \sum_v x({_plus(i0, 'u', d_h)}, "
-            rf"{_plus(j0, 'v', d_w)}, {in_ch})\, w(u, v, {in_ch}, {k}) = "
-            + _sum(_products(terms, "x", "w"), max_terms)
-        )
+        # The sum over u and v is the line above with k' fixed: its terms by name, then numbers.
+        lines.append(rf"z_{in_ch}{name} = " + _sum(_products(terms, "x", "w"), max_terms))
         lines.append("= " + _sum(_numbers(terms), max_terms) + f" = {parts.channel_sums[g]}")
     bias = "0" if parts.bias is None else parts.bias
     names = " + ".join(f"z_{v}" for v in s.in_channels)
