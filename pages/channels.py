@@ -20,8 +20,10 @@ import conv_core as cc
 from ui import widgets
 from ui.frame.i18n import t, te
 from ui.frame.legacy_pages import leave_legacy_pages
+from ui.teaching import shape_text as shapes
 from ui.teaching.grid_sources import random_grid
 from ui.teaching.traces import TraceSettings, compact_trace
+from ui.widgets import formula_panel
 from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
@@ -118,8 +120,15 @@ def layer() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def show_stacked(x: np.ndarray, weight: np.ndarray, f: int) -> None:
     """The input's three channels stacked, beside filter f's three channels."""
-    c_in, h, w = x.shape
-    st.markdown(t("channels.stack.shapes", c=c_in, h=h, w=w, n=weight.shape[0], k=weight.shape[2]))
+    st.markdown(
+        t(
+            "channels.stack.shapes",
+            x=shapes.hwc(x.shape),
+            n=weight.shape[0],
+            w=shapes.one_filter(weight.shape[1:]),
+            b=shapes.bias(weight.shape[0]),
+        )
+    )
     for c, name in enumerate(CHANNELS):
         c1, c2 = st.columns([3, 2])
         c1.markdown(t("channels.stack.input", channel=name))
@@ -164,11 +173,9 @@ def partial_sums(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, f: int) ->
 def feature_maps(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> None:
     """Every filter's feature map: N filters make an output of depth N."""
     out = np.asarray(cc.conv2d(x, weight, bias))
-    n, oh, ow = out.shape
+    n = out.shape[0]
     st.subheader(t("channels.maps.header"))
-    st.markdown(
-        t("channels.maps.shapes", c=x.shape[0], h=x.shape[1], w=x.shape[2], n=n, oh=oh, ow=ow)
-    )
+    st.markdown(t("channels.maps.shapes", x=shapes.hwc(x.shape), out=shapes.hwc(out.shape)))
     cols = st.columns(n)
     for i in range(n):
         cols[i].markdown(t("channels.maps.map", f=i + 1, bias=int(bias[i])))
@@ -231,9 +238,9 @@ def one_by_one() -> None:
     st.markdown(
         t(
             "channels.one.shapes",
-            x=" × ".join(map(str, x.shape)),
-            w=" × ".join(map(str, weight.shape)),
-            out=" × ".join(map(str, out.shape)),
+            x=shapes.hwc(x.shape),
+            w=shapes.filters(weight.shape),
+            out=shapes.hwc(out.shape),
         )
     )
     cols = st.columns(4)
@@ -293,9 +300,13 @@ try:
 except cc.ArgumentError as err:
     st.error(te(err))
 else:
-    step_through(
+    state = step_through(
         compact, key=f"{P}.stepper", step_key=f"{P}.step", channel_names=CHANNELS, url_param=None
     )
+    formula_panel.show_neuron(
+        settings.trace(), state.step, key=f"{P}.formula", filter_index=f, n_filters=n_filters,
+        input_shape=x.shape, weight_shape=weight.shape, channel_names=CHANNELS,
+    )  # fmt: skip
     partial_sums(x, weight, bias, f)
     feature_maps(x, weight, bias)
 

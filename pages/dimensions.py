@@ -19,6 +19,7 @@ from ui import widgets
 from ui.figures.volume import Window3d, volume_figure
 from ui.frame.i18n import t, te
 from ui.frame.legacy_pages import leave_legacy_pages
+from ui.teaching import shape_text as shapes
 from ui.teaching.grid_sources import random_grid
 from ui.teaching.volumes import (
     CLASSIFICATION,
@@ -236,9 +237,9 @@ def one_by_one_section() -> None:
     st.markdown(
         t(
             "dimensions.one.shapes",
-            x=shape_text(x.shape),
-            w=shape_text(weight.shape),
-            out=shape_text(out.shape),
+            x=shapes.hwc(x.shape),
+            w=shapes.filters(weight.shape),
+            out=shapes.hwc(out.shape),
         )
     )
     st.markdown(t("dimensions.one.weights"))

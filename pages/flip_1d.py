@@ -20,6 +20,7 @@ from ui import widgets
 from ui.figures.signal import fft_figure, flip_animation_figure, smoothing_figure
 from ui.frame.i18n import t, te
 from ui.frame.legacy_pages import leave_legacy_pages
+from ui.widgets import formula_panel
 from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
@@ -126,7 +127,8 @@ def flip_section(x: np.ndarray, kernel: np.ndarray) -> None:
         corr = cc.correlate1d(x, kernel)
         conv = cc.convolve1d(x, kernel)
         trace_fn = cc.trace_correlate1d if op == "correlate" else cc.trace_convolve1d
-        compact = cc.to_compact(trace_fn(x, kernel), digits=9)
+        trace = trace_fn(x, kernel)
+        compact = cc.to_compact(trace, digits=9)
     except cc.ArgumentError as err:
         st.error(te(err))
         st.caption(t("flip_1d.flip.impossible"))
@@ -142,13 +144,14 @@ def flip_section(x: np.ndarray, kernel: np.ndarray) -> None:
             key=f"{P}.flip_animation",
             config={"displayModeBar": False},
         )
-    step_through(
+    state = step_through(
         compact,
         key=f"{P}.stepper",
         step_key=f"{P}.step",
         original_kernel=[kernel.tolist()] if op == "convolve" else None,
         url_param=None,
     )
+    formula_panel.show_1d(trace, state.step, key=f"{P}.formula")
     st.markdown(t("flip_1d.flip.both"))
     table = pd.DataFrame(
         {

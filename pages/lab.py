@@ -23,6 +23,7 @@ from ui.figures import maps as figures
 from ui.frame.i18n import t, te
 from ui.frame.jobs import FULL_RES_JOBS, JobTimeout
 from ui.frame.legacy_pages import leave_legacy_pages
+from ui.teaching import shape_text as shapes
 from ui.teaching.grid_sources import image_grid
 from ui.teaching.lab_export import ExportRequest, full_resolution_pngs, image_loader
 from ui.teaching.lab_pipeline import Filter, PipelineSettings, filter_weights, result_map, run
@@ -227,10 +228,6 @@ def working_image(pick: widgets.ImagePick, color: str) -> np.ndarray:
 # ----------------------------------------------------------------------------- showing
 
 
-def shape_text(shape: tuple[int, ...]) -> str:
-    return " × ".join(str(n) for n in shape)
-
-
 def stage_lines(
     image: np.ndarray, result: cc.PipelineResult, f: Filter, s: PipelineSettings
 ) -> None:
@@ -238,13 +235,13 @@ def stage_lines(
     in_shape = (*image.shape[:2], 1 if image.ndim == 2 else image.shape[2])
     conv, bias, act, pool = result.stages
     lines = [
-        t("lab.result.stage_input", shape=shape_text(in_shape)),
-        t("lab.result.stage_conv", shape=shape_text(conv.shape)),
-        t("lab.result.stage_bias", bias=_num(f.bias), shape=shape_text(bias.shape)),
+        t("lab.result.stage_input", shape=shapes.dims(in_shape)),
+        t("lab.result.stage_conv", shape=shapes.dims(conv.shape)),
+        t("lab.result.stage_bias", bias=_num(f.bias), shape=shapes.dims(bias.shape)),
     ]
     if s.activation != "none":
         name = t(f"lab.activations.{s.activation}")
-        lines.append(t("lab.result.stage_activation", name=name, shape=shape_text(act.shape)))
+        lines.append(t("lab.result.stage_activation", name=name, shape=shapes.dims(act.shape)))
     if s.pool != "none":
         lines.append(
             t(
@@ -252,7 +249,7 @@ def stage_lines(
                 name=t(f"lab.pools.{s.pool}"),
                 size=s.pool_size,
                 stride=s.pool_stride,
-                shape=shape_text(pool.shape),
+                shape=shapes.dims(pool.shape),
             )
         )
     st.markdown(" → ".join(f"**{line}**" if i == 0 else line for i, line in enumerate(lines)))

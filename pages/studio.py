@@ -38,7 +38,7 @@ from ui.teaching.grid_sources import (
 from ui.teaching.samples import SAMPLES
 from ui.teaching.traces import TraceSettings, compact_trace
 from ui.teaching.worksheet import too_large_reason, worksheet_html
-from ui.widgets import code_panel, drawn_input, grid_input
+from ui.widgets import code_panel, drawn_input, formula_panel, grid_input
 from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
@@ -434,6 +434,7 @@ if compact is not None:
         practice=practice,
         original_kernel=choice.matrix.tolist() if op == "convolve" else None,
     )
+    formula_panel.show_2d(trace_settings.trace(), state.step, key=f"{P}.formula")
     with st.expander(t("studio.export.header"), icon=":material/slideshow:"):
         export_panel(compact, trace_settings, state.step)
     code_panel.show_studio_code(trace_settings, key=f"{P}.code")

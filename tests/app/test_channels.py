@@ -20,6 +20,7 @@ import conv_core as cc
 from tests.app.apptest_helpers import open_page
 from tests.app.apptest_helpers import set_widget as _set
 from tests.app.apptest_helpers import stepper_payload as _payload
+from ui.frame.i18n import translate
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "channels.py"
@@ -102,7 +103,7 @@ def test_random_source_filters_and_feature_maps() -> None:
     assert payload["trace"]["output"] == trace["output"]
     out = np.asarray(cc.conv2d(x, w2[np.newaxis], [bias]))[0]
     assert np.array_equal(_grid(at, 8), out)
-    assert "output **3 × 4 × 4**" in _text(at)
+    assert "output **4 × 4 × 3**" in _text(at)
     sums = [int(np.sum(x[c, 3:6, 1:4] * w2[c])) for c in range(3)]
     table = at.dataframe[6].value
     assert table.iloc[:, 1].tolist() == [*sums, int(bias), int(out[3, 1])]
@@ -130,5 +131,51 @@ def test_one_by_one(lang: str) -> None:
         assert np.array_equal(_grid(at, o - 2), out[o])
         assert np.isclose(out[o, 2, 1], np.dot(w[o, :, 0, 0], x[:, 2, 1]))
     text = _text(at)
-    assert "4 × 3 × 3" in text and "2 × 4 × 1 × 1" in text and "2 × 3 × 3" in text
+    assert "3 × 3 × 4" in text and "1 × 1 × 4 × 2" in text and "3 × 3 × 2" in text
     assert f"= **{int(out[0, 2, 1])}**" in text
+
+
+def _latex(at: AppTest) -> list[str]:
+    """The formula panel's LaTeX lines (st.latex wraps each in $$ ... $$)."""
+    return [e.value.strip("$\n") for e in at.get("latex")]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_neuron_formula_lecture(lang: str) -> None:
+    """The notes' z(i, j, k) with the lecture's numbers: 1 + 308 + (-498) + 164 = -25."""
+    at = _run(lang)
+    _no_raw_keys(at)
+    lines = _latex(at)
+    assert lines[0].startswith("z(i, j, k) = b(k) + ")
+    assert "i' = i \\cdot s_h + u" in lines[1]
+    assert lines[-1] == "z(0, 0, 0) = b(0) + z_0 + z_1 + z_2 = 1 + 308 + (-498) + 164 = -25"
+    assert [line.rsplit("= ", 1)[1] for line in lines[4:9:2]] == ["308", "-498", "164"]
+    text = _text(at)
+    # Shapes as the notes' blocks: H × W × C, weights KH × KW × C × FN, bias 1 × 1 × FN.
+    assert "3 × 3 × 3 × 1" in text and "1 × 1 × 1" in text
+    assert f"**{translate(lang, 'formulas.header')}**" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_neuron_formula_follows_the_stored_step(lang: str) -> None:
+    """Random image, filter 2, the stored step 5: z(1, 2, 1) with conv_core's sums and bias."""
+    at = _run(lang)
+    _set(at, "segmented_control", "channels.src", "random")
+    _set(at, "number_input", "channels.filters", 2)
+    _set(at, "number_input", "channels.size", 5)
+    _set(at, "number_input", "channels.filter", 2)
+    at.session_state["channels.stepper"] = {"step": 5, "score": None}  # the browser's report
+    at.run()
+    assert not at.exception
+    x = np.stack([_grid(at, 2 * c) for c in range(3)]).astype(int)
+    w2 = np.stack([_grid(at, 2 * c + 1) for c in range(3)]).astype(int)
+    payload = _payload(at)
+    assert payload is not None
+    (bias,) = (int(v) for v in payload["trace"]["bias"])
+    out = np.asarray(cc.conv2d(x, w2[np.newaxis], [bias]))[0]
+    sums = [int(np.sum(x[c, 1:4, 2:5] * w2[c])) for c in range(3)]  # step 5 = cell (1, 2)
+    values = " + ".join([str(bias), *(f"({v})" if v < 0 else str(v) for v in sums)])
+    expected = f"z(1, 2, 1) = b(1) + z_0 + z_1 + z_2 = {values} = {out[1, 2]}"
+    assert _latex(at)[-1] == expected
+    assert "5 × 5 × 3" in _text(at) and "1 × 1 × 2" in _text(at)
+    _no_raw_keys(at)

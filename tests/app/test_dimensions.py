@@ -163,7 +163,10 @@ def test_2d_convolution_of_a_3d_input_equals_conv2d() -> None:
 def test_one_by_one_mixes_channels() -> None:
     at = _run()
     text = page_text(at)
-    assert "Input 4 × 3 × 3 (C × H × W), weights 2 × 4 × 1 × 1, output 2 × 3 × 3." in text
+    assert (
+        "Input 3 × 3 × 4 (H × W × C), weights 1 × 1 × 4 × 2 (KH × KW × C_in × C_out), "
+        "output 3 × 3 × 2 (H × W × C)." in text
+    )
     out = _frame(at, "one.out_0")
     x = np.stack([random_grid(3, 3, 0, 9, 40 + i) for i in range(4)])
     expected = cc.conv2d(x, np.array([[1, 0, -1, 2], [1, 1, 1, 1]])[:, :, None, None])

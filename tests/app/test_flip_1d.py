@@ -173,3 +173,52 @@ def test_korean_terms() -> None:
     assert at.title[0].value == "합성곱과 교차 상관, 그리고 1D"
     assert at.radio(key="flip_1d.op").options == ["교차 상관", "합성곱"]
     assert any("대칭" in s.value for s in at.success)
+
+
+# --------------------------------------------------------------------------------------
+# The formula with the current numbers
+
+
+def _latex(at: AppTest) -> list[str]:
+    """The formula panel's LaTeX lines (st.latex wraps each in $$ ... $$)."""
+    return [e.value.strip("$\n") for e in at.get("latex")]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_formula_convolution_lecture(lang: str) -> None:
+    """Both general forms, then s(2) = x(2)k(0) + x(1)k(1) + x(0)k(2) with its numbers."""
+    at = _run(lang)
+    strings = load_strings(lang)
+    lines = _latex(at)
+    assert lines[:2] == [r"s(i) = \sum_m x(i - m)\, k(m)", r"s(i) = \sum_m x(i + m)\, k(m)"]
+    assert lines[3] == r"s(2) = x(2)\,k(0) + x(1)\,k(1) + x(0)\,k(2)"
+    assert lines[4] == r"= 1 \cdot 0.25 + 1 \cdot 0.5 + 1 \cdot 0.25 = 1"
+    text = "\n".join(m.value for m in at.markdown)
+    assert strings["formulas.general.convolve"] in text
+    # The convention: output cell 0 of a 'valid' convolution is s(K - 1) = s(2).
+    assert strings["formulas.one_d.convention_convolve"].split(":")[0] in text
+    assert "s(2)" in text and "{" not in text
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_formula_cross_correlation_follows_the_stored_step(lang: str) -> None:
+    """The asymmetric example, cross-correlation, the browser reports step 4: s(4) with
+    conv_core's numbers, x(4)k(0) + x(5)k(1) + x(6)k(2)."""
+    at = _run(lang)
+    _set(at, "selectbox", "flip_1d.example", "asymmetric")
+    _set(at, "radio", "flip_1d.op", "correlate")
+    at.session_state["flip_1d.stepper"] = {"step": 4, "score": None}  # the browser's report
+    _rerun(at)
+    x, k = [3, 1, 4, 1, 5, 9, 2, 6, 5], [1, 0, -1]
+    lines = _latex(at)
+    assert lines[2] == r"s(4) = \sum_{m=0}^{2} x(4 + m)\, k(m)"
+    assert lines[3] == r"s(4) = x(4)\,k(0) + x(5)\,k(1) + x(6)\,k(2)"
+    value = int(cc.correlate1d(x, k)[4])
+    assert value == 5 * 1 + 9 * 0 + 2 * -1
+    assert lines[4] == rf"= 5 \cdot 1 + 9 \cdot 0 + 2 \cdot (-1) = {value}"
+    captions = [c.value for c in at.caption]
+    assert translate_step(lang, 5, 7) in captions
+
+
+def translate_step(lang: str, step: int, n: int) -> str:
+    return load_strings(lang)["formulas.step"].format(step=step, n=n)

@@ -1223,3 +1223,50 @@ def test_stride_3_preset_sets_stride_3_and_gives_zeros() -> None:
     assert at.number_input(key="studio.conv.stride_cols").value == 3
     assert _output(at).tolist() == [[0, 0], [0, 0]]
     assert "row and column 1" in " ".join(c.value for c in at.caption)
+
+
+# --------------------------------------------------------------------------------------
+# The formula with the current numbers
+
+
+def _latex(at: AppTest) -> list[str]:
+    """The formula panel's LaTeX lines (st.latex wraps each in $$ ... $$)."""
+    return [e.value.strip("$\n") for e in at.get("latex")]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_formula_cross_correlation_at_the_linked_step(lang: str) -> None:
+    """Step 6 of the lecture example (cell (1, 1)): S(1, 1) on the input, its first terms
+    with conv_core's numbers, and both general forms; every string translated."""
+    at = _run({"step": "5"}, lang=lang)
+    lines = _latex(at)
+    assert lines[0] == r"S(i, j) = \sum_m \sum_n I(i - m, j - n)\, K(m, n)"
+    assert lines[1] == r"S(i, j) = \sum_m \sum_n I(i + m, j + n)\, K(m, n)"
+    assert lines[2] == r"S(1, 1) = \sum_{m=0}^{2} \sum_{n=0}^{2} I(1 + m, 1 + n)\, K(m, n)"
+    assert lines[3].startswith(r"S(1, 1) = I(1, 1)\,K(0, 0) + I(1, 2)\,K(0, 1) + ")
+    step = cc.trace_correlate2d(LECTURE_GRID, LECTURE_KERNEL).step(5)
+    g, k = step.patch.ravel(), step.kernel_applied.ravel()
+    first = " + ".join(rf"{int(a)} \cdot {int(b)}" for a, b in zip(g[:3], k[:3], strict=True))
+    assert lines[4] == rf"= {first} + \cdots + {int(g[-1])} \cdot {int(k[-1])} = {step.value}"
+    assert step.value == np.asarray(LECTURE.expected)[1, 1]
+    _assert_fully_translated(at, lang)
+
+
+def test_formula_convolution_index_starts_at_k_minus_1() -> None:
+    """True convolution: output cell (r, c) is S(r·s + k − 1, c·s + k − 1), reading
+    I(i − m, j − n) with the kernel as typed; stride 2 and a bias."""
+    at = _run({"step": "1", "op": "convolve", "kernel": "1,2;3,4", "stride": "2", "bias": "3"})
+    lines = _latex(at)
+    grid = _grid(at)
+    trace = cc.trace_convolve2d(grid, [[1, 2], [3, 4]], stride=2, bias=3)
+    assert trace.step(1).out_index == (0, 0, 1)
+    assert lines[2] == r"S(1, 3) = \sum_{m=0}^{1} \sum_{n=0}^{1} I(1 - m, 3 - n)\, K(m, n) + b"
+    assert lines[3] == (
+        r"S(1, 3) = I(1, 3)\,K(0, 0) + I(1, 2)\,K(0, 1) + I(0, 3)\,K(1, 0) + I(0, 2)\,K(1, 1)"
+        r" + b"
+    )
+    products = [grid[1, 3] * 1, grid[1, 2] * 2, grid[0, 3] * 3, grid[0, 2] * 4]
+    assert sum(products) + 3 == trace.step(1).value == _output(at)[0, 1]
+    assert lines[4].endswith(f"+ 3 = {sum(products)} + 3 = {trace.step(1).value}")
+    text = "\n".join(m.value for m in at.markdown)
+    assert "S(1, 3)" in text and "k_h − 1" in text

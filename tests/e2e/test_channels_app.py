@@ -1,8 +1,9 @@
 """The Channels and filters page as a person uses it: the real app in Chromium.
 
 Open /channels, read the lecture's RGB position in the stepper (per-channel sums plus
-bias = -25), switch to a random image with N filters, step the second filter, and look at
-the parameter-count and 1x1 panels. Screenshots go to test-artifacts/channels-*.png.
+bias = -25) and the neuron formula with its numbers (channels-formula-en.png), switch to
+a random image with N filters, step once (the formula follows the reported step), and look
+at the parameter-count and 1x1 panels. Screenshots go to test-artifacts/channels-*.png.
 """
 
 from __future__ import annotations
@@ -40,13 +41,26 @@ def test_channels_lecture_then_random_filters(page, app_url, st_wait_idle, artif
     page.locator(".stp").scroll_into_view_if_needed()
     page.screenshot(path=artifacts_dir / "channels-2-stepper.png")
 
+    # The notes' neuron formula with the lecture's numbers, typeset by KaTeX.
+    formula = page.locator(".st-key-channels-formula")
+    expect(formula.locator(".katex").first).to_be_visible()
+    expect(formula).to_contain_text("Index convention")
+    # the form, i′ and j′, the form filled in, two lines per channel, then z
+    assert formula.locator(".katex").count() == 10
+    expect(formula.locator(".katex").last).to_contain_text("308")
+    formula.scroll_into_view_if_needed()
+    formula.screenshot(path=artifacts_dir / "channels-formula-en.png")
+
     page.locator(".st-key-channels-src").get_by_text("Random image, N filters").click()
     wait_idle(page)
     page.wait_for_selector('.stp[data-ready="1"]')
-    expect(main).to_contain_text("output 2 × 3 × 3")
+    expect(main).to_contain_text("output 3 × 3 × 2")  # H × W × C
     expect(page.locator(".stp-readout")).to_have_text("step 1 / 9")
     page.locator(".stp-next").click()
     expect(page.locator(".stp-readout")).to_have_text("step 2 / 9")
+    # The stepper reports the step a moment after the last click; the formula follows it.
+    expect(formula).to_contain_text("Step 2 of 9", timeout=15_000)
+    expect(formula.locator(".katex").last).to_contain_text("z(0, 1, ")
     page.locator(".stp").scroll_into_view_if_needed()
     page.screenshot(path=artifacts_dir / "channels-3-random.png")
 

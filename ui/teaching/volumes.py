@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 import conv_core as cc
+from ui.teaching import shape_text as shapes
 
 #: The demo volume: L = 5 slices of 5 x 5 (D x H x W), small integers (fixed seed).
 DEMO_SHAPE = (5, 5, 5)
@@ -83,4 +84,4 @@ def shape_text(shape: tuple[int, ...]) -> str:
     >>> shape_text((3, 4, 5))
     '3 × 4 × 5'
     """
-    return " × ".join(str(int(n)) for n in shape)
+    return shapes.dims(shape)
