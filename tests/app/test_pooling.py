@@ -429,7 +429,8 @@ def test_code_panel_prints_the_pages_numbers(config: dict[str, Any], tmp_path: P
     assert any(f"the {oh} × {ow} numbers shown above" in c for c in captions)
     if not config:  # the lecture's answer
         np.testing.assert_array_equal(_run_fresh(codes["numpy"], tmp_path), [3, 12, 3, 4])
-        assert "padding='VALID'" in codes["tensorflow"]
+        # as the notes write it (here 'SAME' pads nothing)
+        assert "ksize=[1,2,2,1], strides=[1,2,2,1], padding='SAME')" in codes["tensorflow"]
 
 
 def test_code_panel_in_korean() -> None:

@@ -90,7 +90,7 @@ def test_pooling_step_max_then_average(page, app_url, st_wait_idle, artifacts_di
     tf_code = panel.locator('[data-testid="stCode"]').nth(2).locator("code")
     expect(tf_code).to_be_visible()
     expect(tf_code).to_contain_text(
-        "tf.nn.avg_pool2d(x, ksize=[1,2,2,1], strides=[1,2,2,1], padding='VALID')"
+        "tf.nn.avg_pool2d(x, ksize=[1,2,2,1], strides=[1,2,2,1], padding='SAME')"
     )
     lecture = cc.PRESETS["avg_pool_2x2"].inputs["x"]
     expected = tensorflow_pool_snippet(PoolConfig(lecture, 2, 2, method="avg"))

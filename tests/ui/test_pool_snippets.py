@@ -320,9 +320,15 @@ def test_tensorflow_snippet_writes_the_lecture_call() -> None:
     assert (
         "keras.layers.MaxPooling2D(\n    pool_size=(2, 2), strides=(2, 2), padding='same'" in code
     )
+    # the lecture's 4x4 example: 'SAME' as the notes write it (it pads nothing here)
     code = tensorflow_pool_snippet(PoolConfig(LECTURE, 2, 2, method="avg"))
-    assert "tf.nn.avg_pool2d(x, ksize=[1,2,2,1], strides=[1,2,2,1], padding='VALID')" in code
-    assert "AveragePooling2D(\n    pool_size=(2, 2), strides=(2, 2), padding='valid'" in code
+    assert "tf.nn.avg_pool2d(x, ksize=[1,2,2,1], strides=[1,2,2,1], padding='SAME')" in code
+    assert "AveragePooling2D(\n    pool_size=(2, 2), strides=(2, 2), padding='same'" in code
+    code = tensorflow_pool_snippet(PoolConfig(LECTURE, 2, 2))
+    assert "tf.nn.max_pool(x, ksize=[1,2,2,1], strides=[1,2,2,1], padding='SAME')" in code
+    # 2x2 windows, stride 2 on 5 cells: 'SAME' would add a window, so 'VALID'
+    code = tensorflow_pool_snippet(PoolConfig(five, 2, 2, 0, "max"))
+    assert "padding='VALID'" in code and "padding='SAME'" not in code
     # 3x3 windows, stride 1, padding 1 on a 4x4 grid: exactly 'SAME'
     code = tensorflow_pool_snippet(PoolConfig(LECTURE, 3, 1, 1))
     assert "padding='SAME'" in code and "tf.pad" not in code

@@ -117,7 +117,8 @@ class PoolConfig:
         must not count padding (count_include_pad=False, or no padding).
         """
         if self.padding == 0 and self.extra == (0, 0):
-            return "VALID"
+            # The lecture writes padding='SAME'; where it pads nothing it is 'VALID' too.
+            return "SAME" if _same_windows(self) else "VALID"
         if not _same_windows(self):
             return None
         if self.method == "avg" and self.count_include_pad and self.padding > 0:
@@ -342,7 +343,11 @@ def tensorflow_pool_snippet(cfg: PoolConfig) -> str:
         _settings_comment(cfg),
     ]
     source, layer_padding = "x", None
-    if padding == "SAME":
+    if padding == "SAME" and p == 0 and not cfg.ceil_mode:
+        lines.append("# padding='SAME' as the lecture writes it: here it pads nothing ('VALID')")
+        lines.append(f"out = {_tf_call(cfg, 'x', 'SAME')}")
+        layer_padding = "same"
+    elif padding == "SAME":
         lines.append(
             f"# padding='SAME' puts the windows where padding={p}"
             + (" and ceil_mode=True" if cfg.ceil_mode else "")
