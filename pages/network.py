@@ -623,6 +623,18 @@ def why_convolution_tab() -> None:
         t("network.why.maps_match" if f.maps_match else "network.why.maps_differ")
     )
     st.markdown(t("network.why.assumptions"))
+    widgets.table_alternatives(
+        [
+            (t("network.why.digit"), f.image),
+            (t("network.why.shifted"), f.shifted),
+            (t("network.why.map"), f.feature_map),
+            (t("network.why.shifted_map"), f.shifted_map),
+            (t("network.why.vectors"), np.vstack([f.vector, f.shifted_vector])),
+            (t("network.why.changed_row"), (f.vector != f.shifted_vector).astype(int)[None]),
+        ],
+        label=t("network.why.tables"),
+        key=f"{P}.why",
+    )
 
 
 # ----------------------------------------------------------------------------- the page

@@ -334,6 +334,12 @@ def detector_section() -> None:
             verdict = "detected" if found.detected else "not_detected"
             st.markdown(t(f"studio.detector.{verdict}", best=found.best))
     st.caption(t("studio.detector.similarity"))
+    grids = [(t("studio.detector.scribble"), scribble())]
+    for found in detections():
+        title = t(cc.PRESETS[found.name].title_key)
+        grids += [(f"{title}: {t('studio.detector.filter')}", found.kernel),
+                  (f"{title}: {t('studio.detector.output')}", found.output)]  # fmt: skip
+    widgets.table_alternatives(grids, label=t("studio.detector.header"), key=f"{P}.detector")
 
 
 def share_link() -> str:

@@ -51,6 +51,9 @@ BY_KEY = {
     "lab.channel.sum": "lab.result.channel_sum",
     "lab.channel.": "lab.result.channel_map",
     "output_size.figure": "output_size.drawing.input_title",
+    # feature maps drawn through a display mode: the table holds the raw values instead
+    "network.why.map": "network.why.tables",
+    "network.why.shifted_map": "network.why.tables",
 }
 
 

@@ -365,7 +365,7 @@ def flattened_strip_figure(
             go.Heatmap(
                 z=flags,
                 y=[len(rows)],
-                colorscale=[[0, "white"], [1, "#D55E00"]],
+                colorscale=[[0, "#FFFFFF"], [1, "#D55E00"]],
                 zmin=0,
                 zmax=1,
                 showscale=False,

@@ -97,6 +97,7 @@ from ui.widgets.tables import (
     lazy_expander,
     table_alt_frame,
     table_alternative,
+    table_alternatives,
     table_expander,
 )
 
@@ -143,6 +144,7 @@ __all__ = [
     "set_kernel",
     "table_alt_frame",
     "table_alternative",
+    "table_alternatives",
     "table_expander",
     "translated_choice",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -78,15 +79,34 @@ def table_alternative(
     stays open for the session): building and sending it cost ~16 ms a table on every rerun
     (three on a lab rerun), for a table most people never open.
     """
+    table_alternatives([(label, values)], label=label, key=key, decimals=decimals,
+                       max_side=max_side)  # fmt: skip
+
+
+def table_alternatives(
+    grids: Sequence[tuple[str, npt.ArrayLike]],
+    *,
+    label: str,
+    key: str,
+    decimals: int = 3,
+    max_side: int = TABLE_ALT_MAX,
+) -> None:
+    """Several small heatmaps' numbers in one "Numbers of <label> as a table" expander
+    (key ``<key>.alt``), each grid under its own name: for a row of figures that belong
+    together (a filter, its input and output), one expander instead of one per figure.
+    """
     expander = table_expander(label, key=f"{key}.alt")
     if expander is None:
         return
-    frame, step = table_alt_frame(values, decimals, max_side)
     with expander:
-        if step > 1:
-            shape = np.shape(values)
-            st.caption(t("table_alt.downsampled", rows=shape[0], cols=shape[-1], step=step))
-        st.table(frame, alt=label)
+        for name, values in grids:
+            frame, step = table_alt_frame(values, decimals, max_side)
+            if len(grids) > 1:
+                st.markdown(f"**{name}**")
+            if step > 1:
+                shape = np.shape(values)
+                st.caption(t("table_alt.downsampled", rows=shape[0], cols=shape[-1], step=step))
+            st.table(frame, alt=name)
 
 
 def padded_cell_styles(mask: np.ndarray) -> np.ndarray:
