@@ -4,7 +4,8 @@ Reads top to bottom like the screen: the RGB input (the lecture's one position, 
 3-channel image with N random filters) shown as three stacked grids beside the chosen
 filter's three channels; the browser-side stepper on conv_core's conv2d trace of that one
 filter; the per-channel partial sums plus the bias at a chosen output position; the N
-feature maps (the output depth); the parameter count of a convolution beside the dense
+feature maps (the output depth) and the "Show code" panel computing them (all N filters
+with their biases); the parameter count of a convolution beside the dense
 layer that would do the same job; and a 1x1 convolution reducing 4 channels to 2.
 """
 
@@ -23,7 +24,7 @@ from ui.frame.legacy_pages import leave_legacy_pages
 from ui.teaching import shape_text as shapes
 from ui.teaching.grid_sources import random_grid
 from ui.teaching.traces import TraceSettings, compact_trace
-from ui.widgets import formula_panel
+from ui.widgets import code_panel, formula_panel
 from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
@@ -309,6 +310,7 @@ else:
     )  # fmt: skip
     partial_sums(x, weight, bias, f)
     feature_maps(x, weight, bias)
+    code_panel.show_channels_code(x, weight, bias, key=f"{P}.code")
 
 param_panel()
 one_by_one()

@@ -701,5 +701,6 @@ with st.expander(t("lab.slide.header"), icon=":material/animation:"):
 with st.expander(t("lab.download.header"), icon=":material/download:"):
     download_panel(pick, image, results, filters, color, settings, display)
 code_panel.show_lab_code(
-    image, filters[0].kernel, filters[0].bias, color, settings.conv, key=f"{P}.code"
-)
+    image, [f.kernel for f in filters], [f.bias for f in filters], color, settings.conv,
+    key=f"{P}.code",
+)  # fmt: skip

@@ -8,9 +8,11 @@ them (any venv with torch and/or tensorflow, plus numpy, scipy and pillow for co
     python scripts/check_framework_snippets.py --cases 400 --seed 3
 
 For each configuration (the three ops, every padding mode conv_core's convolutions take,
-int/pair/per-side/'same'/'valid' padding, strides, dilations, bias) it builds the snippet
+int/pair/per-side/'same'/'valid' padding, strides, dilations, bias; conv2d with one
+(C, KH, KW) filter or a layer of N = 1, 2 or 4 filters with N biases) it builds the snippet
 the page would show, runs it with ``print`` captured, and compares every tensor it prints
-with conv_core's own result. The pooling page's snippets (ui/teaching/pool_snippets.py) are
+with conv_core's own result (with N filters: the maps it prints, in turn, with conv_core's
+N maps). The pooling page's snippets (ui/teaching/pool_snippets.py) are
 checked the same way, over every setting of its controls up to kernel size 4 (max/avg,
 stride 1-3, padding 0-2, ceil_mode, count_include_pad) on a few grids: ``--pool-grids``
 of them, seeded. It exits 1 on any mismatch or error. Libraries that are not installed
@@ -36,6 +38,8 @@ from ui.teaching.pool_snippets import PoolConfig, tensorflow_pool_snippet, torch
 
 MODES = ("zeros", "replicate", "reflect", "symmetric", "circular")
 PADDINGS: tuple[Any, ...] = (0, 1, (1, 2), ((0, 1), (2, 0)), "same", "valid")
+#: conv2d's number of filters, in turn: 0 is the one-filter form (C, KH, KW), else (N, C, KH, KW).
+N_FILTERS = (0, 1, 2, 4)
 
 
 def configurations(n: int, seed: int) -> list[tuple[SnippetConfig, np.ndarray]]:
@@ -49,15 +53,21 @@ def configurations(n: int, seed: int) -> list[tuple[SnippetConfig, np.ndarray]]:
         h, w = (int(v) for v in rng.integers(4, 8, 2))
         kh, kw = (int(v) for v in rng.integers(1, 4, 2))
         c = int(rng.integers(1, 4))
+        n_filters = N_FILTERS[(i // 3) % len(N_FILTERS)] if op == "conv2d" else 0
         x = rng.integers(-5, 10, (c, h, w) if op == "conv2d" else (h, w))
         k = rng.integers(-2, 3, (c, kh, kw) if op == "conv2d" else (kh, kw))
-        bias = float(rng.choice([0, 1, -2.5]))
+        bias: Any = float(rng.choice([0, 1, -2.5]))
+        if n_filters:
+            k = rng.integers(-2, 3, (n_filters, c, kh, kw))
+            bias = rng.choice([0, 1, -2.5], n_filters)
         mode = MODES[i % len(MODES)]
         padding = PADDINGS[i % len(PADDINGS)]
         stride = tuple(int(s) for s in rng.integers(1, 3, 2))
         dilation = tuple(int(d) for d in rng.integers(1, 3, 2))
         try:
-            if op == "conv2d":
+            if n_filters:
+                out = cc.conv2d(x, k, bias, stride, padding, dilation, 1, mode)
+            elif op == "conv2d":
                 out = cc.conv2d(
                     x, k[None], [bias] if bias else None, stride, padding, dilation, 1, mode
                 )[0]
@@ -109,7 +119,8 @@ def describe(cfg: Any) -> str:
             f"pool {cfg.method} {cfg.x.shape} k={cfg.kernel_size} s={cfg.stride} "
             f"p={cfg.padding} ceil={cfg.ceil_mode} count_pad={cfg.count_include_pad}"
         )
-    return f"{cfg.op} {cfg.padding_mode} {cfg.padding} {cfg.stride} {cfg.dilation}"
+    filters = f" {cfg.n_filters} filters" if cfg.multi else ""
+    return f"{cfg.op}{filters} {cfg.padding_mode} {cfg.padding} {cfg.stride} {cfg.dilation}"
 
 
 def printed_arrays(snippet: str) -> list[np.ndarray]:
@@ -148,9 +159,18 @@ def check(name: str, make: Any, cases: list[tuple[Any, np.ndarray]]) -> int:
         if not arrays:
             failures += 1
             print(f"{name} printed nothing: {describe(cfg)}")
-        for got in arrays:
+        # N filters: (N, OH, OW) from conv_core, printed one map after another (twice when
+        # a layer prints them again); N = 1 prints that one map.
+        maps = list(expected) if getattr(cfg, "multi", False) else [expected]
+        if len(arrays) % len(maps):
+            failures += 1
+            print(f"{name} printed {len(arrays)} maps, not a multiple of {len(maps)}: "
+                  f"{describe(cfg)}")  # fmt: skip
+            continue
+        for j, got in enumerate(arrays):
             compared += 1
-            if got.shape != expected.shape or not np.allclose(got, expected, atol=1e-4):
+            want = maps[j % len(maps)]
+            if got.shape != want.shape or not np.allclose(got, want, atol=1e-4):
                 failures += 1
                 print(f"{name} MISMATCH {describe(cfg)}")
                 break

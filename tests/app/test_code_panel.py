@@ -1,10 +1,11 @@
-"""The "Show code" panel on the studio, the lab and the output-size page (AppTest).
+"""The "Show code" panel on the studio, the lab, the channels and the output-size page (AppTest).
 
 For each page: the panel's three snippets equal what ui.teaching.code_snippets generates for the
 settings the test gave the page (through a link or the page's own widgets), and the
 NumPy/SciPy snippet, run in a fresh Python, prints the page's own numbers: the studio's
-stepper output, the lab's feature map (the values its chart carries), the output-size
-page's summary.
+stepper output, the lab's feature map (the values its chart carries; in the CNN mode every
+filter of filter 1's size), the channels page's N feature maps, the output-size page's
+summary.
 """
 
 from __future__ import annotations
@@ -28,20 +29,23 @@ from tests.app.apptest_helpers import (
     open_page,
     plotly_spec,
     rerun,
+    set_widget,
     stepper_payload,
 )
 from ui import widgets
-from ui.frame.i18n import LANG_KEY, load_strings
+from ui.frame.i18n import LANG_KEY, load_strings, translate
 from ui.teaching.code_snippets import CORNER, SnippetConfig, snippets
 from ui.teaching.grid_sources import grid_presets
-from ui.widgets.code_panel import IMAGE_FILE, lab_config, shape_config
+from ui.widgets.code_panel import IMAGE_FILE, channels_config, lab_config, shape_config
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDIO = ROOT / "pages" / "studio.py"
 LAB = ROOT / "pages" / "lab.py"
 OUTPUT_SIZE = ROOT / "pages" / "output_size.py"
+CHANNELS = ROOT / "pages" / "channels.py"
 TIMEOUT = 60
 NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
+LABEL = re.compile(r"^filter (\d+):$")
 
 
 def panel(at: AppTest) -> dict[str, str]:
@@ -81,6 +85,15 @@ def run_fresh(code: str, cwd: Path) -> str:
 
 def numbers(text: str) -> np.ndarray:
     return np.array([float(v) for v in NUMBER.findall(text)])
+
+
+def split_maps(text: str) -> tuple[str, list[int], str]:
+    """A snippet's output for N > 1 filters: its shape line, the "filter i:" labels' numbers,
+    and the rest (the maps' numbers)."""
+    first, *lines = text.splitlines()
+    labels = [int(m.group(1)) for ln in lines if (m := LABEL.match(ln.strip()))]
+    rest = "\n".join(ln for ln in lines if not LABEL.match(ln.strip()))
+    return first.split("#")[0].strip(), labels, rest
 
 
 def _grid(text: str) -> np.ndarray:
@@ -227,7 +240,7 @@ def test_lab_panel_prints_the_feature_map(color: str, conv: widgets.ConvSettings
     shown[rows, cols] = _array(probe["customdata"]).astype(float).reshape(len(rows), -1)[:, 0]
     kernel = cc.KERNELS["sobel_x"].matrix.astype(float)
     image = picture.astype(np.float32)
-    cfg = lab_config(image, kernel, 0.0, color, conv)
+    cfg = lab_config(image, [kernel], [0.0], color, conv)
     codes = panel(at)
     assert codes == generated(cfg)
     assert f'Image.open("{IMAGE_FILE}")' in codes["numpy"]
@@ -235,6 +248,45 @@ def test_lab_panel_prints_the_feature_map(color: str, conv: widgets.ConvSettings
     assert first == str(shown.shape)
     corner = shown[:CORNER, :CORNER]
     np.testing.assert_allclose(numbers(rest), corner.ravel(), rtol=1e-5, atol=1e-3)
+
+
+def _lab_first_map(at: AppTest) -> np.ndarray:
+    """The raw values the lab's result chart (filter 1) carries for every pixel."""
+    probe = plotly_spec(at, "lab.result")["data"][1]
+    rows, cols = _array(probe["y"]).astype(int), _array(probe["x"]).astype(int)
+    shown = np.zeros((rows.max() + 1, cols.max() + 1))
+    shown[rows, cols] = _array(probe["customdata"]).astype(float).reshape(len(rows), -1)[:, 0]
+    return shown
+
+
+def test_lab_cnn_panel_shows_every_filter_of_filter_1s_size(tmp_path) -> None:
+    """CNN mode, Sobel x plus Sobel y, a 5x5 Gaussian and a Laplacian: one layer of the three
+    3x3 filters ((N, C, KH, KW) = (3, 3, 3, 3)), the Gaussian named as left out."""
+    conv = widgets.ConvSettings(1, "zeros", (1, 1), (1, 1))
+    picture = np.random.default_rng(8).integers(0, 256, (13, 15, 3)).astype(np.uint8)
+    (tmp_path / IMAGE_FILE).write_bytes(_png(picture))
+    more = ["sobel_y", "gaussian_blur", "laplacian_4"]
+    at = open_page(LAB, state={**_conv_state("lab", conv), "lab.color": "cnn", "lab.more": more})
+    at.button_group(key="lab.image.source").set_value("upload").run()
+    at.file_uploader(key="lab.image.upload").upload("mine.png", _png(picture), "image/png")
+    rerun(at)
+    kernels = [cc.KERNELS[n].matrix.astype(float) for n in ("sobel_x", *more)]
+    cfg = lab_config(picture.astype(np.float32), kernels, [0.0] * 4, "cnn", conv)
+    assert cfg.n_filters == 3 and cfg.ka.shape == (3, 3, 3, 3)
+    codes = panel(at)
+    assert codes == generated(cfg)
+    assert "# (N, C, KH, KW) = (3, 3, 3, 3): 3 filters" in codes["torch"]
+    assert "torch.nn.Conv2d(\n    3, 3, (3, 3)," in codes["torch"]
+    assert "= [3, 3, 3, 3]" in codes["tensorflow"]
+    assert "tf.keras.layers.Conv2D(\n    3, (3, 3)," in codes["tensorflow"]
+    captions = [c.value for c in at.caption]
+    assert translate("en", "code.lab_left_out", filters="3", kh=3, kw=3) in captions
+    shape, labels, rest = split_maps(run_fresh(codes["numpy"], tmp_path))
+    assert shape == "(3, 13, 15)" and labels == [1, 2, 3]
+    got = numbers(rest).reshape(3, CORNER, CORNER)
+    np.testing.assert_allclose(got, cfg.reference()[:, :CORNER, :CORNER], rtol=1e-9)
+    first = _lab_first_map(at)[:CORNER, :CORNER]  # the page's own numbers for filter 1
+    np.testing.assert_allclose(got[0], first, rtol=1e-5, atol=1e-3)
 
 
 def test_lab_photo_mode_says_what_the_code_covers() -> None:
@@ -265,3 +317,50 @@ def test_output_size_panel_prints_the_summary_shape(tmp_path) -> None:
     assert 'padding="SAME"' in codes["tensorflow"]
     assert run_fresh(codes["numpy"], tmp_path).strip() == "(3, 3)"
     assert "output 3 × 3" in at.subheader[0].value
+
+
+# --------------------------------------------------------------------------- channels
+
+
+def _channels_grid(at: AppTest, index: int) -> np.ndarray:
+    """The channels page's tables: R, filter R, G, filter G, B, filter B, the partial sums,
+    then the N feature maps."""
+    return at.dataframe[index].value.to_numpy(dtype=float)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_channels_panel_prints_every_feature_map(lang: str, tmp_path) -> None:
+    at = open_page(CHANNELS, lang=lang)
+    strings = load_strings(lang)
+    assert strings["code.header"] in [e.proto.label for e in at.get("expander")]
+    assert not [c for c in at.code if "import numpy" in c.value], "closed: no snippets built"
+    # The lecture's one filter: (1, 3, 3, 3), bias 1, output -25.
+    args = cc.PRESETS["rgb_one_position"].arguments
+    codes = panel(at)
+    assert codes == generated(channels_config(args["x"], args["weight"], args["bias"]))
+    assert (
+        "# filters: [height, width, in channels, out channels] = [3, 3, 3, 1]"
+        in codes["tensorflow"]
+    )
+    assert numbers(run_fresh(codes["numpy"], tmp_path)).tolist() == [-25]
+    # Three random filters, each with its bias: all three maps, labelled.
+    set_widget(at, "segmented_control", "channels.src", "random")
+    set_widget(at, "number_input", "channels.filters", 3)
+    set_widget(at, "number_input", "channels.size", 6)
+    set_widget(at, "number_input", "channels.seed", 7)
+    codes = panel(at)
+    maps = np.stack([_channels_grid(at, 7 + i) for i in range(3)])
+    assert maps.shape == (3, 4, 4)
+    assert "# (N, C, KH, KW) = (3, 3, 3, 3): 3 filters" in codes["torch"]
+    assert "torch.nn.Conv2d(\n    3, 3, (3, 3)," in codes["torch"]
+    assert "b = torch.tensor([" in codes["torch"]
+    assert (
+        "# filters: [height, width, in channels, out channels] = [3, 3, 3, 3]"
+        in codes["tensorflow"]
+    )
+    assert "tf.keras.layers.Conv2D(\n    3, (3, 3)," in codes["tensorflow"]
+    shape, labels, rest = split_maps(run_fresh(codes["numpy"], tmp_path))
+    assert shape == "(3, 4, 4)" and labels == [1, 2, 3]
+    np.testing.assert_array_equal(numbers(rest), maps.ravel())
+    captions = [c.value for c in at.caption]
+    assert translate(lang, "code.prints.values_n", n=3, oh=4, ow=4) in " ".join(captions)

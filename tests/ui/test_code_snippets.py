@@ -2,8 +2,9 @@
 
 - NumPy/SciPy snippets are executed (a fresh namespace; a few in a fresh interpreter that
   cannot import ConvLab) and what they print is compared with conv_core's output, over many
-  configurations drawn by hypothesis: every padding mode, both ops and conv2d, strides,
-  dilations, one-sided padding, the padding words, bias, a constant fill.
+  configurations drawn by hypothesis: every padding mode, both ops and conv2d (one filter,
+  or a layer of N = 1, 2 or 4 filters with a bias each), strides, dilations, one-sided
+  padding, the padding words, bias, a constant fill.
 - PyTorch is not installed (and never will be here): the PyTorch snippets are parsed back
   (the arguments they pass to F.pad / F.conv2d / nn.Conv2d give conv_core's padding, stride
   and dilation) and run against a small stand-in for the few torch calls they use, written
@@ -46,6 +47,9 @@ from ui.teaching.code_snippets import (
 )
 
 NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
+#: Lines a snippet prints around the maps of N > 1 filters: the shape, "filter 2:".
+SHAPE_LINE = re.compile(r"^\((?:\d+, )*\d*,?\)$")
+LABEL_LINE = re.compile(r"^filter (\d+):$")
 MODES = tuple(cc.PADDING_MODES)
 
 
@@ -73,8 +77,22 @@ def numbers(text: str) -> np.ndarray:
     return np.array([float(v) for v in NUMBER.findall(text)])
 
 
+def map_lines(text: str) -> tuple[list[str], list[int], str]:
+    """The printed shapes, the filter labels' numbers, and the rest (the maps' numbers)."""
+    shapes, labels, rest = [], [], []
+    for line in text.splitlines():
+        if SHAPE_LINE.match(line.strip()):
+            shapes.append(line.strip())
+        elif m := LABEL_LINE.match(line.strip()):
+            labels.append(int(m.group(1)))
+        else:
+            rest.append(line)
+    return shapes, labels, "\n".join(rest)
+
+
 def assert_prints(text: str, expected: np.ndarray) -> None:
-    got = numbers(text)
+    """``text`` prints ``expected``'s numbers in order (shape lines and labels aside)."""
+    got = numbers(map_lines(text)[2])
     assert got.size == expected.size, (text, expected)
     np.testing.assert_allclose(got, expected.ravel().astype(float), rtol=1e-7, atol=1e-7)
 
@@ -85,10 +103,14 @@ def configs(draw: Any, op: str | None = None) -> SnippetConfig:
     h, w = draw(st.integers(1, 6)), draw(st.integers(1, 6))
     kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     channels = draw(st.integers(1, 3))
+    # conv2d: 0 is the one-filter form (C, KH, KW), else N filters (N, C, KH, KW).
+    n_filters = draw(st.sampled_from((0, 1, 2, 4))) if op == "conv2d" else 0
     whole = draw(st.booleans())
     values = st.integers(-9, 9) if whole else st.floats(-5, 5, allow_nan=False, width=32)
     xshape = (channels, h, w) if op == "conv2d" else (h, w)
     kshape = (channels, kh, kw) if op == "conv2d" else (kh, kw)
+    if n_filters:
+        kshape = (n_filters, *kshape)
     x = np.array(draw(st.lists(values, min_size=math.prod(xshape), max_size=math.prod(xshape))))
     k = np.array(draw(st.lists(values, min_size=math.prod(kshape), max_size=math.prod(kshape))))
     pad = st.integers(0, 3)
@@ -100,7 +122,10 @@ def configs(draw: Any, op: str | None = None) -> SnippetConfig:
             st.sampled_from(("valid", "same", "full")),
         )
     )
-    bias = draw(st.sampled_from((0, 0, 3, -2, 0.5)))
+    biases = st.sampled_from((0, 0, 3, -2, 0.5))
+    bias: Any = draw(biases)
+    if n_filters:
+        bias = draw(st.lists(biases, min_size=n_filters, max_size=n_filters))
     return SnippetConfig(
         x.reshape(xshape),
         k.reshape(kshape),
@@ -417,8 +442,15 @@ def check_torch_arguments(cfg: SnippetConfig, code: str) -> None:
         assert "torch.flip" not in code
     (layer,) = _calls(code, "torch.nn.Conv2d")
     assert _kw(layer, "stride") == cfg.stride and _kw(layer, "dilation") == cfg.dilation
-    assert _kw(layer, "bias") == bool(cfg.bias)
+    assert _kw(layer, "bias") == cfg.has_bias
     assert _kw(layer, "padding_mode") in ("zeros", "reflect", "replicate", "circular")
+    # nn.Conv2d(in_channels, out_channels, kernel_size): C in, N out.
+    c_in = cfg.ka.shape[-3] if cfg.op == "conv2d" else 1
+    in_channels, out_channels, size = (ast.literal_eval(a) for a in layer.args)
+    assert (in_channels, out_channels, size) == (c_in, cfg.n_filters, cfg.ka.shape[-2:])
+    if cfg.multi:  # the weight is (N, C, KH, KW) as it is, no batch axis added
+        assert f"# (N, C, KH, KW) = {cfg.ka.shape}:" in code
+        assert "w = torch.tensor(k, dtype=torch.float64)  #" in code
 
 
 @SETTINGS
@@ -598,10 +630,15 @@ def test_tensorflow_snippet_structure(cfg: SnippetConfig) -> None:
     no_tf_mode = names.tf is None
     if no_tf_mode and (t, b, left, r) != (0, 0, 0, 0):
         assert f"TensorFlow has no '{cfg.padding_mode}' padding" in code
+    c_in = cfg.ka.shape[-3] if cfg.op == "conv2d" else 1
+    kh, kw = cfg.ka.shape[-2:]
+    filters = f"[{kh}, {kw}, {c_in}, {cfg.n_filters}]"
+    assert f"# filters: [height, width, in channels, out channels] = {filters}" in code
     keras = _calls(code, "tf.keras.layers.Conv2D")
     if keras:
         assert _kw(keras[0], "padding") == padding.lower()
         assert _kw(keras[0], "strides") == cfg.stride
+        assert ast.literal_eval(keras[0].args[0]) == cfg.n_filters  # Conv2D(N, ...)
     else:
         assert "tf.keras.layers.Conv2D: no direct equivalent" in code
     if cfg.op == "convolve":
@@ -719,3 +756,138 @@ def test_table_traps_and_columns() -> None:
         assert cc.PADDING_MODES[mode].numpy == names.numpy
         assert cc.PADDING_MODES[mode].ndimage == names.ndimage
         assert cc.PADDING_MODES[mode].torch == names.torch
+
+
+# --------------------------------------------------------------------------- several filters
+
+
+def _layer(n: int, c: int = 3, h: int = 6, w: int = 7, k: int = 3, seed: int = 0) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray
+]:  # fmt: skip
+    """An integer (C, H, W) input, N (C, K, K) filters and N biases."""
+    rng = np.random.default_rng(seed + n)
+    return (
+        rng.integers(-9, 10, (c, h, w)),
+        rng.integers(-2, 3, (n, c, k, k)),
+        rng.integers(-3, 4, n),
+    )
+
+
+@pytest.mark.parametrize("n", [1, 2, 4])
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("padding", "stride", "dilation"),
+    [
+        (0, (1, 1), (1, 1)),
+        (1, (2, 1), (1, 1)),
+        ("same", (1, 2), (2, 1)),
+        (((1, 0), (2, 1)), (2, 2), (2, 2)),
+        ("full", (1, 1), (1, 1)),
+    ],
+)
+def test_numpy_snippet_of_n_filters_prints_conv2d(
+    n: int, mode: str, padding: Any, stride: tuple[int, int], dilation: tuple[int, int]
+) -> None:
+    """N filters with a bias each: the snippet prints conv_core.conv2d's N maps, labelled."""
+    x, weight, bias = _layer(n)
+    cfg = SnippetConfig(x, weight, bias, "conv2d", padding, mode, stride, dilation, value=4)
+    if mode == "constant":
+        expected = cc.conv2d(cc.pad2d(x, cfg.pads, "constant", 4), weight, bias, stride, 0,
+                             dilation)  # fmt: skip
+    else:
+        expected = cc.conv2d(x, weight, bias, stride, padding, dilation, 1, mode)
+    np.testing.assert_array_equal(cfg.reference(), expected)
+    assert cfg.reference().shape == (n, *cfg.output_shape())
+    code = numpy_snippet(cfg)
+    assert f"# (N, C, KH, KW) = {weight.shape}: {n} filter" in code
+    assert "for f in range(" in code  # NumPy loops over the filters
+    text = run_snippet(code)
+    shapes, labels, _ = map_lines(text)
+    if n > 1:
+        assert shapes == [str(expected.shape)] and labels == list(range(1, n + 1))
+    else:
+        assert shapes == [] and labels == []
+    assert_prints(text, expected)
+
+
+def test_issue_example_32_filters_of_one_channel() -> None:
+    """The issue's TensorFlow filter [3, 3, 1, 32]: 32 output maps, in all three snippets."""
+    x, weight, bias = _layer(32, c=1, h=5, w=5)
+    cfg = SnippetConfig(x, weight, bias, "conv2d", padding="same")
+    expected = cc.conv2d(x, weight, bias, padding="same")
+    tf_code = tensorflow_snippet(cfg)
+    assert "# filters: [height, width, in channels, out channels] = [3, 3, 1, 32]" in tf_code
+    assert "k.transpose(2, 3, 1, 0)" in tf_code
+    assert "tf.keras.layers.Conv2D(\n    32, (3, 3)," in tf_code
+    torch_code = torch_snippet(cfg)
+    assert "# (N, C, KH, KW) = (32, 1, 3, 3): 32 filters" in torch_code
+    assert "torch.nn.Conv2d(\n    1, 32, (3, 3)," in torch_code
+    assert "b = torch.tensor([" in torch_code and "F.conv2d(x, w, b," in torch_code
+    for code, modules, copies in (
+        (numpy_snippet(cfg), None, 1),
+        (torch_code, torch_standin(), 2),
+        (tf_code, tf_standin(), 2),
+    ):
+        text = run_snippet(code, modules)
+        shapes, labels, _ = map_lines(text)
+        assert labels == list(range(1, 33)) * copies
+        shape = "(5, 5, 32)" if code is tf_code else "(32, 5, 5)"  # TF: channels last
+        assert shapes == [shape] * copies
+        assert_prints(text, np.tile(expected.ravel(), copies))
+
+
+def test_n_filters_without_bias_and_a_number_for_every_filter() -> None:
+    x, weight, _ = _layer(2)
+    none = SnippetConfig(x, weight, 0, "conv2d")
+    assert not none.has_bias
+    codes = snippets(none)
+    assert "F.conv2d(x, w, None," in codes["torch"] and "bias=False" in codes["torch"]
+    assert "use_bias=False" in codes["tensorflow"] and "b = " not in codes["numpy"]
+    assert_prints(run_snippet(codes["numpy"]), cc.conv2d(x, weight))
+    same = SnippetConfig(x, weight, 2, "conv2d")  # one number: every filter's bias
+    np.testing.assert_array_equal(same.biases, [2, 2])
+    assert_prints(run_snippet(numpy_snippet(same)), cc.conv2d(x, weight, [2, 2]))
+
+
+def test_n_filters_shape_only_and_image_file(tmp_path: Any) -> None:
+    """shape_only prints the whole shape; with an image file each map's corner, labelled."""
+    x, weight, bias = _layer(3, h=9, w=10)
+    cfg = SnippetConfig(x, weight, bias, "conv2d", padding=1, shape_only=True)
+    assert run_snippet(numpy_snippet(cfg)).strip() == "(3, 9, 10)"
+    text = run_snippet(torch_snippet(cfg), torch_standin())
+    assert [ln.strip() for ln in text.strip().splitlines()] == ["(3, 9, 10)"] * 2
+    rgb = np.random.default_rng(4).integers(0, 256, (9, 10, 3)).astype(np.uint8)
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    image = rgb.transpose(2, 0, 1).astype(float)
+    cfg = SnippetConfig(image, weight, bias, "conv2d", 1, "replicate", (1, 2),
+                        image_file="photo.png")  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-I", "-c", numpy_snippet(cfg)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    ref = cfg.reference()
+    shapes, labels, _ = map_lines(proc.stdout)
+    assert shapes == [str(ref.shape)] and labels == [1, 2, 3]
+    assert_prints(proc.stdout, ref[:, :6, :6])
+    photo = repr(str(tmp_path / "photo.png"))
+    for code, modules in ((torch_snippet(cfg), torch_standin()),
+                          (tensorflow_snippet(cfg), tf_standin())):  # fmt: skip
+        copies = 1 if "Conv2D: no direct equivalent" in code else 2
+        text = run_snippet(code.replace('"photo.png"', photo), modules)
+        assert map_lines(text)[1] == [1, 2, 3] * copies
+        assert_prints(text, np.tile(ref[:, :6, :6].ravel(), copies))
+
+
+def test_bad_biases_are_refused() -> None:
+    x, weight, _ = _layer(2)
+    with pytest.raises(ValueError, match="one per filter"):
+        SnippetConfig(x, weight, [1, 2, 3], "conv2d")
+    with pytest.raises(ValueError, match="bias must be a number"):
+        SnippetConfig(x, weight[0], [1, 2], "conv2d")
+    with pytest.raises(ValueError, match="depth"):
+        SnippetConfig(x, weight[:, :2], [1, 2], "conv2d")

@@ -2,7 +2,11 @@
 
 Each generator takes a :class:`SnippetConfig` (input, kernel, bias, operation, padding,
 padding mode, stride, dilation) and returns short, copy-pasteable Python that computes and
-prints the same numbers as conv_core (:meth:`SnippetConfig.reference`):
+prints the same numbers as conv_core (:meth:`SnippetConfig.reference`). ``op='conv2d'``
+takes one (C, KH, KW) filter or a layer's N filters, (N, C, KH, KW) with N biases: the
+snippets then build all N output maps (``F.conv2d`` with that weight, ``nn.Conv2d(C, N)``,
+TensorFlow filters of shape [KH, KW, C, N], ``Conv2D(N)``, a NumPy loop over the filters)
+and print the output's shape and each map, labelled by filter number.
 
 - :func:`numpy_snippet`: ``scipy.signal.correlate2d``/``convolve2d`` with ``boundary=``, or
   ``scipy.ndimage.correlate``/``convolve`` with ``mode=``, when the padding is the centred
@@ -36,7 +40,7 @@ __all__ = [
 ]
 
 #: 'correlate'/'convolve': (H, W) input and (KH, KW) kernel; 'conv2d': (C, H, W) input and
-#: one (C, KH, KW) filter (a layer with one output channel).
+#: one (C, KH, KW) filter (a layer with one output channel) or N filters (N, C, KH, KW).
 OPS = ("correlate", "convolve", "conv2d")
 #: Top-left corner printed when the input comes from an image file (the output is large).
 CORNER = 6
@@ -57,9 +61,11 @@ class SnippetConfig:
     x : ndarray
         (H, W), or (C, H, W) for ``op='conv2d'``.
     kernel : ndarray
-        (KH, KW), or (C, KH, KW) for ``op='conv2d'``.
-    bias : float
-        Added to every output (0: none).
+        (KH, KW), or for ``op='conv2d'`` one filter (C, KH, KW) or N filters (N, C, KH, KW):
+        a layer with N output channels.
+    bias : float, or ndarray of shape (N,) with an (N, C, KH, KW) kernel
+        Added to every output (0: none); with N filters one bias per filter (a number is
+        used for all of them).
     op : {'correlate', 'convolve', 'conv2d'}
     padding : int, (ph, pw), ((top, bottom), (left, right)), 'valid', 'same' or 'full'
     padding_mode : a ``conv_core.PADDING_MODES`` name
@@ -76,7 +82,7 @@ class SnippetConfig:
 
     x: Any
     kernel: Any
-    bias: float = 0.0
+    bias: Any = 0.0
     op: str = "correlate"
     padding: Any = 0
     padding_mode: str = "zeros"
@@ -94,9 +100,24 @@ class SnippetConfig:
             raise ValueError(f"unknown padding_mode {self.padding_mode!r}")
         x, k = np.asarray(self.x), np.asarray(self.kernel)
         ndim = 3 if self.op == "conv2d" else 2
-        if x.ndim != ndim or k.ndim != ndim or (ndim == 3 and x.shape[0] != k.shape[0]):
-            raise ValueError(f"op={self.op!r} needs a {ndim}D input and kernel of one depth")
-        self._arrays.update(x=x, kernel=k)
+        kdims = (3, 4) if self.op == "conv2d" else (2,)
+        if x.ndim != ndim or k.ndim not in kdims or (ndim == 3 and x.shape[0] != k.shape[-3]):
+            raise ValueError(
+                f"op={self.op!r} needs a {ndim}D input and a kernel of its depth, but got "
+                f"x of shape {x.shape} and kernel of shape {k.shape}"
+            )
+        bias = np.asarray(self.bias)
+        if k.ndim == 4:
+            if bias.ndim == 0:
+                bias = np.full(k.shape[0], bias)
+            if bias.shape != (k.shape[0],):
+                raise ValueError(
+                    f"bias must be a number or one per filter ({k.shape[0]}), but got "
+                    f"bias of shape {bias.shape}"
+                )
+        elif bias.ndim != 0:
+            raise ValueError(f"bias must be a number with this kernel, but got bias={self.bias!r}")
+        self._arrays.update(x=x, kernel=k, bias=bias.reshape(-1))
         object.__setattr__(self, "stride", _pair(self.stride))
         object.__setattr__(self, "dilation", _pair(self.dilation))
 
@@ -107,6 +128,26 @@ class SnippetConfig:
     @property
     def ka(self) -> np.ndarray:
         return self._arrays["kernel"]
+
+    @property
+    def multi(self) -> bool:
+        """An (N, C, KH, KW) kernel: a layer of N filters (conv2d only)."""
+        return self.ka.ndim == 4
+
+    @property
+    def n_filters(self) -> int:
+        """N, the number of output maps (1 unless the kernel is (N, C, KH, KW))."""
+        return int(self.ka.shape[0]) if self.multi else 1
+
+    @property
+    def biases(self) -> np.ndarray:
+        """The bias of every filter, shape (N,) (one number for the other forms)."""
+        return self._arrays["bias"]
+
+    @property
+    def has_bias(self) -> bool:
+        """Some filter has a bias other than 0."""
+        return bool(np.any(self.biases != 0))
 
     @property
     def pads(self) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -126,11 +167,12 @@ class SnippetConfig:
         """Whole numbers everywhere (the snippets then keep integer arrays, exact)."""
         return all(
             np.all(np.asarray(v, dtype=float) == np.round(np.asarray(v, dtype=float)))
-            for v in (self.xa, self.ka, self.bias, self.value)
+            for v in (self.xa, self.ka, self.biases, self.value)
         )
 
     def reference(self) -> np.ndarray:
-        """conv_core's result for this configuration, (OH, OW) (what the page shows)."""
+        """conv_core's result for this configuration (what the page shows): (OH, OW), or
+        (N, OH, OW) for an (N, C, KH, KW) kernel (also when N is 1, as conv_core.conv2d)."""
         x, k, mode, pads = self.xa, self.ka, self.padding_mode, self.padding
         if mode == "constant":  # the convolutions take no fill value: pad first
             if not float(self.value).is_integer():
@@ -138,7 +180,10 @@ class SnippetConfig:
             x = cc.pad2d(x, self.pads, "constant", self.value)
             mode, pads = "zeros", 0
         common = {"stride": self.stride, "padding": pads, "dilation": self.dilation}
-        bias = _plain_number(self.bias)
+        if self.multi:
+            biases = [_plain_number(v) for v in self.biases] if self.has_bias else None
+            return cc.conv2d(x, k, biases, padding_mode=mode, **common)
+        bias = _plain_number(self.biases[0])
         if self.op == "conv2d":
             out = cc.conv2d(x, k[None], [bias] if bias else None, padding_mode=mode, **common)
             return out[0]
@@ -212,9 +257,23 @@ def _input_lines(cfg: SnippetConfig, lib: str) -> list[str]:
     else:
         what = "(C, H, W) input" if conv2d else "(H, W) input"
         lines.append(f"x = np.array({_literal(cfg.xa, cfg.is_int)}{dtype})  # {what}")
-    what = "(C, KH, KW): one filter" if conv2d else "(KH, KW) kernel"
+    if cfg.multi:
+        what = _filters_text(cfg)
+    else:
+        what = "(C, KH, KW): one filter" if conv2d else "(KH, KW) kernel"
     lines.append(f"k = np.array({_literal(cfg.ka, cfg.is_int)}{dtype})  # {what}")
     return lines
+
+
+def _filters_text(cfg: SnippetConfig) -> str:
+    """``(N, C, KH, KW) = (2, 3, 3, 3): 2 filters``."""
+    n = cfg.n_filters
+    return f"(N, C, KH, KW) = {_shape(cfg.ka.shape)}: {n} filter{'s' if n > 1 else ''}"
+
+
+def _bias_list(cfg: SnippetConfig) -> str:
+    """The N biases as a list literal, ``[1, -2]``."""
+    return _literal(cfg.biases, cfg.is_int)
 
 
 def _pad_comment(cfg: SnippetConfig) -> str:
@@ -225,22 +284,48 @@ def _pad_comment(cfg: SnippetConfig) -> str:
 
 
 def _print_lines(
-    cfg: SnippetConfig, shape: str, corner: str, whole: str, set_threshold: str
+    cfg: SnippetConfig,
+    shape: str,
+    corner: str,
+    whole: str,
+    set_threshold: str,
+    layers: tuple[str, str] = ("", ""),
 ) -> list[str]:
-    """Lines printing the output in one framework's layout: ``shape`` (rows, cols),
-    ``corner`` / ``whole`` the top-left corner / the whole map of the first channel, and
-    ``set_threshold`` the print-options call that shows every value of a large map."""
+    """Lines printing the output in one framework's layout: ``shape`` (rows, cols) of a map,
+    ``corner`` / ``whole`` the top-left corner / the whole map of filter ``{i}`` (templates),
+    ``set_threshold`` the print-options call that shows every value of a large map, and
+    ``layers`` the whole output's shape and its axes' names (printed with N > 1 filters,
+    then every map labelled "filter 1", "filter 2", ...)."""
+    n = cfg.n_filters
     if cfg.shape_only:
+        if n > 1:
+            return [f"print(tuple({layers[0]}))  # {layers[1]} of the output"]
         return [f"print(tuple({shape}))  # (rows, cols) of the output"]
-    if cfg.image_file is not None:
-        return [f"print(tuple({shape}))", f"print({corner})  # top-left corner"]
     oh, ow = cfg.output_shape()
     # The libraries shorten arrays of more than 1000 numbers with '...'.
     lines = [f"{set_threshold}(threshold={oh * ow})"] if oh * ow > 1000 else []
-    return [*lines, f"print({whole})"]
+    if cfg.image_file is not None:
+        lines = []
+    if n == 1:
+        if cfg.image_file is not None:
+            return [f"print(tuple({shape}))", f"print({corner.format(i=0)})  # top-left corner"]
+        return [*lines, f"print({whole.format(i=0)})"]
+    lines.append(f"print(tuple({layers[0]}))  # {layers[1]}")
+    lines.append(f"for i in range({n}):  # one map per filter")
+    lines.append('    print(f"filter {i + 1}:")')
+    if cfg.image_file is not None:
+        lines.append(f"    print({corner.format(i='i')})  # top-left corner")
+    else:
+        lines.append(f"    print({whole.format(i='i')})")
+    return lines
 
 
 def _numpy_print(cfg: SnippetConfig, out: str) -> list[str]:
+    if cfg.multi:
+        return _print_lines(
+            cfg, f"{out}.shape[1:]", f"{out}[{{i}}, :{CORNER}, :{CORNER}]", f"{out}[{{i}}]",
+            "np.set_printoptions", (f"{out}.shape", "(filters, rows, cols)"),
+        )  # fmt: skip
     return _print_lines(
         cfg, f"{out}.shape", f"{out}[:{CORNER}, :{CORNER}]", out, "np.set_printoptions"
     )
@@ -282,15 +367,17 @@ def numpy_snippet(cfg: SnippetConfig) -> str:
     if cfg.image_file is not None and not cfg.shape_only:
         lines.append("from PIL import Image")
     lines += ["", *_input_lines(cfg, "numpy")]
-    if cfg.bias:
-        lines.append(f"b = {_num(cfg.bias, cfg.is_int)}  # bias")
+    if cfg.has_bias and cfg.multi:
+        lines.append(f"b = np.array({_bias_list(cfg)})  # bias: one per filter")
+    elif cfg.has_bias:
+        lines.append(f"b = {_num(cfg.biases[0], cfg.is_int)}  # bias")
     kname = "k"
     if (dr, dc) != (1, 1):
         sh, sw = cfg.spans
-        zeros = f"({cfg.ka.shape[0]}, {sh}, {sw})" if conv2d else f"({sh}, {sw})"
+        zeros = _shape((*cfg.ka.shape[:-2], sh, sw))
         lines.append(f"# dilation {(dr, dc)}: the kernel's taps spread out, zeros between them")
         lines.append(f"kd = np.zeros({zeros}, dtype=k.dtype)")
-        lines.append(f"kd[{':, ' if conv2d else ''}::{dr}, ::{dc}] = k")
+        lines.append(f"kd[{':, ' * (cfg.ka.ndim - 2)}::{dr}, ::{dc}] = k")
         kname = "kd"
     fn = "convolve" if flip else "correlate"
     if use_signal or use_ndimage:
@@ -320,10 +407,20 @@ def numpy_snippet(cfg: SnippetConfig) -> str:
             source = "xp"
         else:
             source = "x"
-    tail = " + b" if cfg.bias else ""
-    plain = (sr, sc) == (1, 1) and not cfg.bias
+    tail = ""
+    if cfg.has_bias:
+        tail = " + b[:, None, None]" if cfg.multi else " + b"
+    plain = (sr, sc) == (1, 1) and not cfg.has_bias
     target = "out" if plain else "full"
-    if conv2d:
+    if cfg.multi:
+        n, channels = cfg.ka.shape[:2]
+        summed = call.format(x=f"{source}[c]", k=f"{kname}[f, c]")
+        lines.append("# conv2d: for each filter, one 2D correlation per channel, added up")
+        lines.append(f"{target} = np.stack([")
+        lines.append(f"    sum({summed} for c in range({channels}))")
+        lines.append(f"    for f in range({n})")
+        lines.append(f"])  # ({n}, rows, cols): one map per filter")
+    elif conv2d:
         channels = cfg.ka.shape[0]
         summed = call.format(x=f"{source}[c]", k=f"{kname}[c]")
         lines.append("# conv2d: one 2D correlation per channel, added up")
@@ -331,8 +428,9 @@ def numpy_snippet(cfg: SnippetConfig) -> str:
     else:
         lines.append(f"{target} = {call.format(x=source, k=kname)}")
     if (sr, sc) != (1, 1):
+        maps = ":, " if cfg.multi else ""
         lines.append(
-            f"out = full[::{sr}, ::{sc}]{tail}  # stride {(sr, sc)}: the window steps "
+            f"out = full[{maps}::{sr}, ::{sc}]{tail}  # stride {(sr, sc)}: the window steps "
             f"{sr} row(s), {sc} column(s)"
         )
     elif not plain:
@@ -359,16 +457,24 @@ def torch_snippet(cfg: SnippetConfig) -> str:
     shape = "(1, C, H, W)" if conv2d else "(1, 1, H, W)"
     add = "[None]" if conv2d else "[None, None]"
     lines.append(f"x = torch.tensor(x, dtype=torch.float64){add}  # {shape}: a batch of one")
-    wshape = "(1, C, KH, KW)" if conv2d else "(1, 1, KH, KW)"
-    lines.append(f"w = torch.tensor(k, dtype=torch.float64){add}  # {wshape}: one filter")
+    if cfg.multi:
+        lines.append(f"w = torch.tensor(k, dtype=torch.float64)  # {_filters_text(cfg)}")
+    else:
+        wshape = "(1, C, KH, KW)" if conv2d else "(1, 1, KH, KW)"
+        lines.append(f"w = torch.tensor(k, dtype=torch.float64){add}  # {wshape}: one filter")
     if cfg.op == "convolve":
         lines.append(
             "w = torch.flip(w, dims=[2, 3])  # convolution flips the kernel; F.conv2d does not"
         )
     bias_arg = "None"
-    if cfg.bias:
+    if cfg.has_bias and cfg.multi:
         lines.append(
-            f"b = torch.tensor([{_num(cfg.bias, cfg.is_int)}], dtype=torch.float64)  # bias"
+            f"b = torch.tensor({_bias_list(cfg)}, dtype=torch.float64)  # bias: one per filter"
+        )
+        bias_arg = "b"
+    elif cfg.has_bias:
+        lines.append(
+            f"b = torch.tensor([{_num(cfg.biases[0], cfg.is_int)}], dtype=torch.float64)  # bias"
         )
         bias_arg = "b"
     # F.conv2d pads zeros, the same on both sides: anything else is padded first.
@@ -415,16 +521,16 @@ def torch_snippet(cfg: SnippetConfig) -> str:
         layer_padding, layer_input = (0, 0), source
         lines.append("# nn.Conv2d cannot pad this way itself: it takes the input padded above")
         layer_mode = "zeros"
-    channels = cfg.ka.shape[0] if conv2d else 1
+    channels = cfg.ka.shape[-3] if conv2d else 1
     kh, kw = cfg.ka.shape[-2:]
     lines.append(
-        f"conv = torch.nn.Conv2d(\n    {channels}, 1, ({kh}, {kw}), stride={stride}, "
+        f"conv = torch.nn.Conv2d(\n    {channels}, {cfg.n_filters}, ({kh}, {kw}), stride={stride}, "
         f"padding={_tuple(layer_padding)}, dilation={dilation},\n"
-        f'    padding_mode="{layer_mode}", bias={bool(cfg.bias)}, dtype=torch.float64,\n)'
+        f'    padding_mode="{layer_mode}", bias={cfg.has_bias}, dtype=torch.float64,\n)'
     )
     lines.append("with torch.no_grad():")
     lines.append("    conv.weight.copy_(w)")
-    if cfg.bias:
+    if cfg.has_bias:
         lines.append("    conv.bias.copy_(b)")
     lines.append(f"layer_out = conv({layer_input})")
     lines += _torch_print(cfg, "layer_out")
@@ -437,8 +543,8 @@ def _tuple(pair: tuple[int, int]) -> str:
 
 def _torch_print(cfg: SnippetConfig, out: str) -> list[str]:
     return _print_lines(
-        cfg, f"{out}.shape[2:]", f"{out}[0, 0, :{CORNER}, :{CORNER}]", f"{out}[0, 0]",
-        "torch.set_printoptions",
+        cfg, f"{out}.shape[2:]", f"{out}[0, {{i}}, :{CORNER}, :{CORNER}]", f"{out}[0, {{i}}]",
+        "torch.set_printoptions", (f"{out}.shape[1:]", "(filters, rows, cols)"),
     )  # fmt: skip
 
 
@@ -472,16 +578,23 @@ def tensorflow_snippet(cfg: SnippetConfig) -> str:
     if cfg.image_file is not None and not cfg.shape_only:
         lines.append("from PIL import Image")
     lines += ["", *_input_lines(cfg, "tf")]
+    kh, kw = cfg.ka.shape[-2:]
+    channels = cfg.ka.shape[-3] if conv2d else 1
+    filters = f"[{kh}, {kw}, {channels}, {cfg.n_filters}]"
     if conv2d:
         lines.append(
             "x = tf.constant(x.transpose(1, 2, 0)[None].astype(np.float64))  # (1, H, W, C)"
         )
+        what = "(N, C, KH, KW)" if cfg.multi else "(C, KH, KW)"
         lines.append(
-            "w = tf.constant(k.transpose(1, 2, 0)[..., None].astype(np.float64))  # (KH, KW, C, 1)"
+            f"# filters: [height, width, in channels, out channels] = {filters} (k is {what})"
         )
+        order = "k.transpose(2, 3, 1, 0)" if cfg.multi else "k.transpose(1, 2, 0)[..., None]"
+        lines.append(f"w = tf.constant({order}.astype(np.float64))")
     else:
         lines.append("x = tf.constant(x[None, :, :, None].astype(np.float64))  # (1, H, W, 1)")
-        lines.append("w = tf.constant(k[:, :, None, None].astype(np.float64))  # (KH, KW, 1, 1)")
+        lines.append(f"# filters: [height, width, in channels, out channels] = {filters}")
+        lines.append("w = tf.constant(k[:, :, None, None].astype(np.float64))")
     if cfg.op == "convolve":
         lines.append("w = w[::-1, ::-1]  # convolution flips the kernel; tf.nn.conv2d does not")
     both = (sr, sc) != (1, 1) and (dr, dc) != (1, 1)
@@ -523,24 +636,29 @@ def tensorflow_snippet(cfg: SnippetConfig) -> str:
             f"out = out[:, ::{sr}, ::{sc}, :]  # TensorFlow takes strides > 1 or dilations > 1, "
             "not both: stride 1, then every s-th"
         )
-    if cfg.bias:
-        lines.append(f"out = out + {_num(cfg.bias, cfg.is_int)}  # bias")
+    bias = _num(cfg.biases[0], cfg.is_int)
+    if cfg.has_bias and cfg.multi:
+        bias = "b"
+        lines.append(f"b = np.array({_bias_list(cfg)}, dtype=np.float64)  # bias: one per filter")
+        lines.append("out = out + b  # added along the last axis: map i gets b[i]")
+    elif cfg.has_bias:
+        lines.append(f"out = out + {bias}  # bias")
     lines += _tf_print(cfg, "out")
     lines += [""]
     keras = source == "x" and not both
     if keras:
-        channels = cfg.ka.shape[0] if conv2d else 1
-        kh, kw = cfg.ka.shape[-2:]
         lines.append("# The same as a Keras layer")
         lines.append(
-            f"layer = tf.keras.layers.Conv2D(\n    1, ({kh}, {kw}), strides={_tuple(cfg.stride)}, "
-            f'padding="{padding.lower()}", dilation_rate={_tuple(cfg.dilation)},\n'
-            f'    use_bias={bool(cfg.bias)}, dtype="float64",\n)'
+            f"layer = tf.keras.layers.Conv2D(\n    {cfg.n_filters}, ({kh}, {kw}), "
+            f'strides={_tuple(cfg.stride)}, padding="{padding.lower()}", '
+            f"dilation_rate={_tuple(cfg.dilation)},\n"
+            f'    use_bias={cfg.has_bias}, dtype="float64",\n)'
         )
         lines.append(f"layer.build((1, {h}, {w}, {channels}))")
-        weights = "[w.numpy()" + (
-            f", np.array([{_num(cfg.bias, cfg.is_int)}])]" if cfg.bias else "]"
-        )
+        if cfg.multi:
+            weights = "[w.numpy(), b]" if cfg.has_bias else "[w.numpy()]"
+        else:
+            weights = f"[w.numpy(), np.array([{bias}])]" if cfg.has_bias else "[w.numpy()]"
         lines.append(f"layer.set_weights({weights})")
         lines.append("layer_out = layer(x)")
         lines += _tf_print(cfg, "layer_out")
@@ -554,8 +672,9 @@ def tensorflow_snippet(cfg: SnippetConfig) -> str:
 
 def _tf_print(cfg: SnippetConfig, out: str) -> list[str]:
     return _print_lines(
-        cfg, f"{out}.shape[1:3]", f"{out}[0, :{CORNER}, :{CORNER}, 0].numpy()",
-        f"{out}[0, :, :, 0].numpy()", "np.set_printoptions",
+        cfg, f"{out}.shape[1:3]", f"{out}[0, :{CORNER}, :{CORNER}, {{i}}].numpy()",
+        f"{out}[0, :, :, {{i}}].numpy()", "np.set_printoptions",
+        (f"{out}.shape[1:]", "(rows, cols, filters): TensorFlow keeps the channels last"),
     )  # fmt: skip
 
 

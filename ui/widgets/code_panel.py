@@ -6,7 +6,9 @@ one-line note of what each prints) and turns a page's settings into a
 :class:`~ui.teaching.code_snippets.SnippetConfig`:
 
 - :func:`studio_config`: the studio's trace settings (``ui.teaching.traces.TraceSettings``).
-- :func:`lab_config`: the lab's first filter on its preview (loaded from a file name).
+- :func:`lab_config`: the lab's filters on its preview (loaded from a file name): the first
+  one in grey, all of one size as one layer of N filters in the CNN mode.
+- :func:`channels_config`: the channels page's input and its N filters with their biases.
 - :func:`shape_config`: the output-size page's sizes (the snippet prints the shape).
 - :func:`pool_config`: the pooling page's settings (``ui.teaching.traces.PoolSettings``),
   snippets from :mod:`ui.teaching.pool_snippets`.
@@ -30,9 +32,12 @@ from ui.widgets.tables import lazy_expander
 
 __all__ = [
     "IMAGE_FILE",
+    "channels_config",
     "lab_config",
+    "lab_filters",
     "pool_config",
     "shape_config",
+    "show_channels_code",
     "show_code",
     "show_lab_code",
     "show_pool_code",
@@ -67,13 +72,26 @@ def studio_config(settings: Any) -> SnippetConfig:
     )
 
 
-def lab_config(image: np.ndarray, kernel: np.ndarray, bias: float, color: str, conv: Any) -> (
-    SnippetConfig | None
-):  # fmt: skip
-    """The lab's first filter on its preview ``image`` ((H, W) grey or (H, W, 3)): a 2D
-    correlation in grey, conv2d over R, G, B in the CNN mode; None in the photo mode."""
+def lab_filters(kernels: list[np.ndarray], color: str) -> list[int]:
+    """Which of the lab's filters its code covers (indices): the first in grey; in the CNN
+    mode every filter of the first one's size (one layer's filters share a size, and filters
+    of another size give maps of another size); none in the photo mode."""
+    if color == "gray":
+        return [0]
+    if color == "cnn":
+        size = np.shape(kernels[0])[-2:]
+        return [i for i, k in enumerate(kernels) if np.shape(k)[-2:] == size]
+    return []
+
+
+def lab_config(image: np.ndarray, kernels: list[np.ndarray], biases: list[float], color: str,
+               conv: Any) -> SnippetConfig | None:  # fmt: skip
+    """The lab's filters (``kernels``: (KH, KW), or (3, KH, KW) per channel, with their
+    ``biases``) on its preview ``image`` ((H, W) grey or (H, W, 3)): the first filter as a 2D
+    correlation in grey; in the CNN mode conv2d over R, G, B with every filter
+    :func:`lab_filters` keeps, as (N, 3, KH, KW) and N biases when there are several (one
+    filter keeps the (3, KH, KW) form); None in the photo mode."""
     common = {
-        "bias": float(bias),
         "padding": _padding(conv.padding),
         "padding_mode": conv.padding_mode,
         "stride": tuple(conv.stride),
@@ -81,13 +99,28 @@ def lab_config(image: np.ndarray, kernel: np.ndarray, bias: float, color: str, c
         "image_file": IMAGE_FILE,
     }
     if color == "gray":
-        return SnippetConfig(image, np.asarray(kernel, dtype=float), op="correlate", **common)
+        k = np.asarray(kernels[0], dtype=float)
+        return SnippetConfig(image, k, bias=float(biases[0]), op="correlate", **common)
     if color == "cnn":
-        k = np.asarray(kernel, dtype=float)
-        if k.ndim == 2:  # one kernel for every channel
-            k = np.broadcast_to(k, (3, *k.shape))
-        return SnippetConfig(image.transpose(2, 0, 1), np.array(k), op="conv2d", **common)
+        keep = lab_filters(kernels, color)
+        weights = []
+        for i in keep:
+            k = np.asarray(kernels[i], dtype=float)
+            if k.ndim == 2:  # one kernel for every channel
+                k = np.broadcast_to(k, (3, *k.shape))
+            weights.append(np.array(k))
+        x = image.transpose(2, 0, 1)
+        if len(keep) == 1:
+            return SnippetConfig(x, weights[0], bias=float(biases[0]), op="conv2d", **common)
+        bias = np.array([float(biases[i]) for i in keep])
+        return SnippetConfig(x, np.stack(weights), bias=bias, op="conv2d", **common)
     return None
+
+
+def channels_config(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> SnippetConfig:
+    """The channels page's (C, H, W) input, its (N, C, K, K) filters and N biases (stride 1,
+    no padding, as the page computes them)."""
+    return SnippetConfig(np.asarray(x), np.asarray(weight), bias=np.asarray(bias), op="conv2d")
 
 
 def shape_config(input_hw: tuple[int, int], kernel_hw: tuple[int, int], conv: Any) -> (
@@ -111,8 +144,9 @@ def _panel(key: str) -> Any:
     return lazy_expander(t("code.header"), key=key, icon=":material/code:")
 
 
-def show_code(config: SnippetConfig, *, key: str) -> None:
-    """A "Show code" expander with the three snippets (tabs), each with what it prints."""
+def show_code(config: SnippetConfig, *, key: str, note: str = "") -> None:
+    """A "Show code" expander with the three snippets (tabs), each with what it prints
+    (``note``: a caption of the page's own under the intro)."""
     expander = _panel(key)
     if expander is None:
         return
@@ -121,22 +155,25 @@ def show_code(config: SnippetConfig, *, key: str) -> None:
         oh, ow = config.output_shape()
     except cc.ArgumentError:
         return  # the page already shows why these settings give no output
+    n = config.n_filters
     if config.shape_only:
         what = "shape"
     elif config.image_file is not None:
-        what = "image"
+        what = "image_n" if n > 1 else "image"
     else:
-        what = "values"
+        what = "values_n" if n > 1 else "values"
     h, w = config.xa.shape[-2:]
     with expander:
         st.caption(t("code.intro"))
-        if what == "image":
+        if config.image_file is not None:
             st.caption(t("code.image_file", file=IMAGE_FILE, w=w, h=h))
+        if note:
+            st.caption(note)
         tabs = st.tabs([t(f"code.tabs.{lib}") for lib in LIBS], key=f"{key}.tabs")
         for lib, tab in zip(LIBS, tabs, strict=True):
             with tab:
                 st.caption(
-                    t(f"code.prints.{what}", oh=oh, ow=ow, corner=CORNER)
+                    t(f"code.prints.{what}", oh=oh, ow=ow, corner=CORNER, n=n)
                     + " "
                     + t(f"code.checked.{lib}")
                 )
@@ -148,16 +185,30 @@ def show_studio_code(settings: Any, *, key: str) -> None:
     show_code(studio_config(settings), key=key)
 
 
-def show_lab_code(image: np.ndarray, kernel: np.ndarray, bias: float, color: str, conv: Any,
-                  *, key: str) -> None:  # fmt: skip
-    """The lab's panel for its first filter (grey and CNN modes; a note in the photo mode)."""
-    config = lab_config(image, kernel, bias, color, conv)
+def show_lab_code(image: np.ndarray, kernels: list[np.ndarray], biases: list[float], color: str,
+                  conv: Any, *, key: str) -> None:  # fmt: skip
+    """The lab's panel: its first filter in grey, its filters of filter 1's size in the CNN
+    mode (saying which it leaves out), a note in the photo mode."""
+    config = lab_config(image, kernels, biases, color, conv)
     if config is None:
         expander = _panel(key)
         if expander is not None:
             expander.caption(t("code.photo_mode"))
         return
-    show_code(config, key=key)
+    note = ""
+    if color == "cnn":
+        keep = lab_filters(kernels, color)
+        left_out = [i + 1 for i in range(len(kernels)) if i not in keep]
+        if left_out:
+            kh, kw = np.shape(kernels[0])[-2:]
+            filters = ", ".join(str(i) for i in left_out)
+            note = t("code.lab_left_out", filters=filters, kh=kh, kw=kw)
+    show_code(config, key=key, note=note)
+
+
+def show_channels_code(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, *, key: str) -> None:
+    """The channels page's panel: its input through all its filters, with their biases."""
+    show_code(channels_config(x, weight, bias), key=key)
 
 
 def show_shape_code(input_hw: tuple[int, int], kernel_hw: tuple[int, int], conv: Any, *,
