@@ -326,7 +326,7 @@ def detector_section() -> None:
         with col:
             for what, values in (("filter", found.kernel), ("output", found.output)):
                 st.plotly_chart(
-                    figures.kernel_figure(values, size=110, title=t(f"studio.detector.{what}")),
+                    figures.kernel_figure(values, size=150, title=t(f"studio.detector.{what}")),
                     key=f"{P}.detector.{found.name}.{what}",
                     config={"displayModeBar": False},
                     width="content",
@@ -339,7 +339,7 @@ def detector_section() -> None:
         title = t(cc.PRESETS[found.name].title_key)
         grids += [(f"{title}: {t('studio.detector.filter')}", found.kernel),
                   (f"{title}: {t('studio.detector.output')}", found.output)]  # fmt: skip
-    widgets.table_alternatives(grids, label=t("studio.detector.header"), key=f"{P}.detector")
+    widgets.table_alternatives(grids, label=t("studio.detector.tables"), key=f"{P}.detector")
 
 
 def share_link() -> str:

@@ -110,6 +110,14 @@ def test_output_size_page(page, app_url, st_wait_idle, artifacts_dir):
     expect(page.locator(".st-key-output_size-h input")).to_have_value("8")
     page.wait_for_timeout(500)
     page.screenshot(path=artifacts_dir / "output-size-3-ko.png", full_page=True)
+    # the sizes the lecture works out, at the bottom, in Korean
+    sizes = page.locator(".st-key-output_size-lecture")
+    sizes.scroll_into_view_if_needed()
+    expect(sizes).to_contain_text("48 · 48 · 3 = 완전 연결층의 입력 6,912개")
+    expect(sizes).to_contain_text("28 × 28 × 10")
+    expect(sizes).to_contain_text("[3, 3, 1, 32]")
+    page.wait_for_timeout(300)
+    page.screenshot(path=artifacts_dir / "output-size-4-lecture-sizes-ko.png")
 
 
 def test_output_size_link_is_the_first_page_a_new_server_serves(page, fresh_app_url, st_wait_idle):

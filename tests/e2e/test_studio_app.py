@@ -295,3 +295,22 @@ def test_switch_sources_leave_and_come_back(open_app, artifacts_dir):
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     assert "src=random" in page.url and "rows=10" in page.url
     page.screenshot(path=artifacts_dir / "studio-7-back-again.png", full_page=True)
+
+
+def test_pattern_detector_side_by_side(open_app, artifacts_dir):
+    """The studio's pattern-detector section: the scribble and three filters side by side,
+    the diagonal one 'detected' with 200, the others at most 50 and 60."""
+    page = open_app("/studio")
+    section = (
+        page.locator('[data-testid="stExpander"]')
+        .filter(has_text="The filter as a pattern detector")
+        .first
+    )
+    section.locator("summary").first.click()
+    expect(section).to_contain_text("Detected: the strongest answer, 200.")
+    expect(section).to_contain_text("Not detected: at most 50.")
+    expect(section).to_contain_text("Not detected: at most 60.")
+    expect(section.locator(".js-plotly-plot")).to_have_count(7)
+    section.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=artifacts_dir / "studio-7-pattern-detector.png")
