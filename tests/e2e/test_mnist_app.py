@@ -73,6 +73,9 @@ def test_pick_digit_open_map_draw(page, app_url, st_wait_idle, artifacts_dir):
     page.screenshot(path=artifacts_dir / "mnist-en.png")
     page.locator(".stp").scroll_into_view_if_needed()
     page.screenshot(path=artifacts_dir / "mnist-en-explain.png")
+    page.locator(".st-key-mnist-feat_patches").scroll_into_view_if_needed()
+    page.wait_for_selector(".st-key-mnist-feat_patches .heatmaplayer image")
+    page.screenshot(path=artifacts_dir / "mnist-en-features.png")
 
     # 3. draw a vertical stroke: the answer follows the preprocessed drawing
     page.locator(".st-key-mnist-source").get_by_text("Draw", exact=True).click()
@@ -90,3 +93,13 @@ def test_pick_digit_open_map_draw(page, app_url, st_wait_idle, artifacts_dir):
     probs = tv.forward(model, mnist_preprocess(bits)).probs
     expect(heading(page)).to_have_text(says(probs), timeout=RERUN_MS)
     expect(page.locator(NO_EXCEPTION)).to_have_count(0)
+
+    # 4. Korean: the same page, its words translated
+    page.goto(f"{app_url}/mnist?lang=ko")
+    st_wait_idle(page)
+    expect(page.locator("h3").filter(has_text="네트워크의 답:").first).to_be_visible(
+        timeout=RERUN_MS
+    )
+    page.wait_for_selector(f"{OVERVIEW} .heatmaplayer image")
+    expect(page.locator(NO_EXCEPTION)).to_have_count(0)
+    page.screenshot(path=artifacts_dir / "mnist-ko.png")
