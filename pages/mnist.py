@@ -13,19 +13,23 @@ how the shipped weights were trained. The numbers all come from conv_core.tinyvg
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import conv_core as cc
+from conv_core import stacknet as sn
 from conv_core.mnist import mnist_preprocess, photo_to_mnist
-from conv_core.tinyvgg import CONV_LAYERS, TinyVGGForward
+from conv_core.networks import network_to_records, records_to_network
+from conv_core.tinyvgg import CONV_LAYERS, TinyVGGForward, tinyvgg_layers
 from ui import widgets
 from ui.components.draw_grid import draw_grid
 from ui.figures.cnn import bars_figure, percent_text, vector_figure
 from ui.figures.tinyvgg import MapRow, clicked_map, overview_figure, strip_figure
 from ui.frame.i18n import t, te
+from ui.frame.jobs import FULL_RES_JOBS, JobTimeout
 from ui.frame.legacy_pages import leave_legacy_pages
 from ui.teaching.mnist_cache import forward_digit
 from ui.teaching.mnist_models import (
@@ -52,8 +56,19 @@ DRAW_SIDE = 28
 EXPLAINED = MAP_LAYERS[1:]
 KEYS = {
     name: f"{P}.{name}"
-    for name in ("source", "draw", "sample", "layer", "map", "row", "col", "step", "chart", "block")
-}
+    for name in (
+        "source", "draw", "sample", "layer", "map", "row", "col", "step", "chart", "block",
+        "t_epochs", "t_lr", "t_seed", "mine",
+    )
+}  # fmt: skip
+#: Where the Network page keeps its layers (all rows, and the rows last checked good).
+NETWORK_RECORDS, NETWORK_BUILT, NETWORK_EDITOR = (
+    "network.records",
+    "network.built",
+    "network.editor",
+)
+MAX_EPOCHS = 5
+LEARNING_RATES = (0.001, 0.003, 0.005, 0.01, 0.03)
 DEFAULTS = {
     "source": "sample",
     # The first test digit that is a 7.
@@ -63,6 +78,9 @@ DEFAULTS = {
     "row": 12,
     "col": 12,
     "block": 1,
+    "t_epochs": 2,
+    "t_lr": 0.005,
+    "t_seed": 0,
 }
 
 
@@ -488,6 +506,137 @@ def features() -> None:
         row_tables(patches, f"{P}.feat_patches")
 
 
+# ----------------------------------------------------------------------------- your own
+
+
+def _start_from_tinyvgg() -> None:
+    """Put TinyVGG's layers into the Network page's editor (and mark them checked)."""
+    records = network_to_records(tinyvgg_layers(10))
+    st.session_state[NETWORK_RECORDS] = records
+    st.session_state[NETWORK_BUILT] = records
+    st.session_state.pop(NETWORK_EDITOR, None)
+
+
+def run_training(net: sn.StackNet, records: list, epochs: int, lr: float, seed: int) -> None:
+    """Train ``net`` through the server's job queue, with a progress bar; keep it in the session."""
+    note = st.empty()
+    bar = st.progress(0.0)
+
+    def waiting(place: int) -> None:
+        note.info(t("mnist.own.queued", n=place), icon=":material/hourglass_top:")
+
+    def job() -> tuple[sn.StackNet, list[sn.StackProgress]]:
+        note.empty()
+        ends = []
+        for model, p in sn.train_stack(net, data(), epochs=epochs, lr=lr, seed=seed):
+            done = (p.epoch - 1 + p.batch / p.batches) / p.epochs
+            bar.progress(
+                min(1.0, done),
+                text=t("mnist.own.progress", epoch=p.epoch, epochs=p.epochs, loss=f"{p.loss:.3f}"),
+            )
+            if p.test_accuracy is not None:
+                ends.append(p)
+                trained = model
+        return trained, ends
+
+    started = time.monotonic()
+    try:
+        model, ends = FULL_RES_JOBS.run(job, on_wait=waiting, timeout_s=120)
+    except JobTimeout:
+        note.warning(t("mnist.own.busy"))
+        return
+    st.session_state[KEYS["mine"]] = {
+        "records": records,
+        "model": model,
+        "accuracy": ends[-1].test_accuracy,
+        "seconds": time.monotonic() - started,
+        "epochs": epochs,
+    }
+    bar.progress(1.0)
+
+
+def own_network(digit: np.ndarray | None) -> None:
+    """Train a stack built on the Network page; its answer and maps for the current digit."""
+    st.caption(t("mnist.own.help", params=f"{sn.MAX_PARAMS:,}", macs=f"{sn.MAX_MACS:,}"))
+    c1, c2 = st.columns(2)
+    c1.button(t("mnist.own.tinyvgg"), key=f"{P}.own.tinyvgg", on_click=_start_from_tinyvgg)
+    with c2:
+        page_link("network", t("mnist.own.open_network"))
+    records = st.session_state.get(NETWORK_BUILT)
+    if not records:
+        st.info(t("mnist.own.none"), icon=":material/account_tree:")
+        return
+    layers, problems = records_to_network(records)
+    try:
+        if problems:
+            raise cc.ConvLabError(problems[0].key, **problems[0].params)
+        net = sn.build_stack(layers, seed=int(st.session_state[KEYS["t_seed"]]))
+    except cc.ConvLabError as err:
+        st.error(te(err))
+        return
+    summary = net.summary
+    stages = " → ".join(f"{i.id} {layer_shape(summary, i.id)}" for i in summary)
+    st.markdown(
+        t(
+            "mnist.own.summary",
+            stages=stages,
+            params=f"{summary.trainable:,}",
+            macs=f"{summary.macs:,}",
+        )
+    )
+    c1, c2, c3 = st.columns(3)
+    epochs = int(
+        c1.slider(t("mnist.own.epochs"), 1, MAX_EPOCHS, key=KEYS["t_epochs"], persist_state=KEEP)
+    )
+    lr = float(
+        c2.select_slider(t("mnist.own.lr"), LEARNING_RATES, key=KEYS["t_lr"], persist_state=KEEP)
+    )
+    seed = int(
+        c3.number_input(t("mnist.own.seed"), 0, 9999, key=KEYS["t_seed"], persist_state=KEEP)
+    )
+    if st.button(t("mnist.own.train"), key=f"{P}.own.train", type="primary"):
+        run_training(net, records, epochs, lr, seed)
+    mine = st.session_state.get(KEYS["mine"])
+    if not mine:
+        return
+    if mine["records"] != records:
+        st.caption(t("mnist.own.changed"))
+        return
+    st.success(
+        t(
+            "mnist.own.done",
+            accuracy=percent_text(mine["accuracy"]),
+            seconds=f"{mine['seconds']:.0f}",
+            epochs=mine["epochs"],
+        )
+    )
+    if digit is None:
+        return
+    out = sn.forward_stack(mine["model"], digit)
+    probs = out["probs"]
+    guess = int(np.argmax(probs))
+    st.markdown(
+        "### " + t("mnist.own.says", digit=guess, percent=percent_text(float(probs[guess])))
+    )
+    rows = [
+        MapRow(
+            t("mnist.overview.row", layer=i.id, shape=layer_shape(summary, i.id)),
+            list(out[i.id]),
+            "signed" if i.kind == "conv2d" else "ink",
+        )
+        for i in summary.layers[1:]
+        if len(i.output_shape) == 3
+    ]
+    if rows:
+        st.plotly_chart(
+            strip_figure(
+                rows, panel_px=max(30, min(70, 760 // max(len(r.maps) for r in rows) - 8))
+            ),
+            key=f"{P}.mine_chart",
+            config={"displayModeBar": False},
+        )
+
+
 # ----------------------------------------------------------------------------- the page
 
 widgets.init_state(KEYS, DEFAULTS)
@@ -540,3 +689,6 @@ if fwd is not None:
 
 st.subheader(t("mnist.features.header"))
 features()
+
+st.subheader(t("mnist.own.header"))
+own_network(digit)

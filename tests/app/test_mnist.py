@@ -164,10 +164,10 @@ def _draw(at: AppTest, bitmap: np.ndarray) -> AppTest:
 
 def test_drawing_is_preprocessed_as_mnist_and_predicted() -> None:
     at = _run(state={f"{P}.source": "draw"})
-    assert at.info and "empty" in at.info[0].value
+    assert any("empty" in i.value for i in at.info)
     bitmap = _stroke_one()
     _draw(at, bitmap)
-    assert not at.info
+    assert not any("empty" in i.value for i in at.info)
     digit = mnist_preprocess(bitmap)
     _check_overview(at, digit)
     assert _says(at) == 1
@@ -230,3 +230,36 @@ def test_the_two_digit_pages_link_to_each_other() -> None:
     assert "](/tiny_cnn)" in page_text(_run())
     other = open_page(ROOT / "pages" / "tiny_cnn.py", timeout=120)
     assert "](/mnist)" in page_text(other)
+
+
+# ----------------------------------------------------------------------------- your own network
+
+
+def test_own_network_needs_layers_then_trains() -> None:
+    at = _run()
+    assert any("No network built yet" in i.value for i in at.info)
+    at.button(key=f"{P}.own.tinyvgg").click()
+    rerun(at)
+    assert "Your network: input 28×28×1" in page_text(at)
+    # a small stack instead, as the Network page would have checked it, trained for 1 epoch
+    from conv_core.networks import Dense, Flatten, Input, MaxPool2d, network_to_records
+
+    records = network_to_records([Input((28, 28, 1)), MaxPool2d(2), Flatten(), Dense(10)])
+    at.session_state["network.built"] = records
+    at.session_state[f"{P}.t_epochs"] = 1
+    rerun(at)
+    at.button(key=f"{P}.own.train").click()
+    rerun(at)
+    mine = at.session_state[f"{P}.mine"]
+    assert mine["records"] == records and mine["accuracy"] > 0.5
+    assert any("Your network gets" in s.value for s in at.success)
+    assert "Your network says **" in page_text(at)
+
+
+def test_own_network_refused_layers_are_named() -> None:
+    from conv_core.networks import Conv2d, Dense, Flatten, Input, network_to_records
+
+    records = network_to_records([Input((28, 28, 1)), Conv2d(4, 3, stride=2), Flatten(), Dense(10)])
+    at = _run("ko", state={"network.built": records})
+    assert at.error and "conv2d" in at.error[0].value
+    assert_translated(at, "mnist")

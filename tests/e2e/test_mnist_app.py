@@ -94,7 +94,18 @@ def test_pick_digit_open_map_draw(page, app_url, st_wait_idle, artifacts_dir):
     expect(heading(page)).to_have_text(says(probs), timeout=RERUN_MS)
     expect(page.locator(NO_EXCEPTION)).to_have_count(0)
 
-    # 4. Korean: the same page, its words translated
+    # 4. your own network: TinyVGG's layers, trained here for 2 epochs through the job queue
+    page.get_by_role("button", name="Start from TinyVGG's layers").click()
+    wait_idle(page)
+    expect(main).to_contain_text("Your network: input 28×28×1", timeout=RERUN_MS)
+    page.get_by_role("button", name="Train it").click()
+    expect(main).to_contain_text("Your network gets", timeout=180_000)
+    wait_idle(page)
+    page.locator(".st-key-mnist-mine_chart").scroll_into_view_if_needed()
+    expect(page.locator(NO_EXCEPTION)).to_have_count(0)
+    page.screenshot(path=artifacts_dir / "mnist-en-own.png")
+
+    # 5. Korean: the same page, its words translated
     page.goto(f"{app_url}/mnist?lang=ko")
     st_wait_idle(page)
     expect(page.locator("h3").filter(has_text="네트워크의 답:").first).to_be_visible(
