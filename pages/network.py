@@ -361,10 +361,10 @@ def build_tab() -> None:
         st.error(te(err))
         return
     network_drawing(summary)
-    if summary.input_shape == (28, 28, 1):
-        page_link("mnist", t("network.mnist.train"))
     layer_table(summary)
     receptive_field_view(summary)
+    # Last on the tab, so that it never moves the elements above between runs.
+    page_link("mnist", t("network.mnist.train"))
 
 
 # ----------------------------------------------------------------------------- residual tab
