@@ -312,3 +312,9 @@ __all__ += [
     "networks",
     "records_to_network",
 ]
+
+# --- real MNIST and the TinyVGG network (issue 16): used as submodules (conv_core.mnist.*),
+# imported here so that their error messages are registered with the others.
+from . import mnist as mnist  # noqa: E402
+from . import stacknet as stacknet  # noqa: E402
+from . import tinyvgg as tinyvgg  # noqa: E402

@@ -41,6 +41,7 @@ from ui.frame.legacy_pages import leave_legacy_pages
 from ui.teaching import architectures as arch
 from ui.teaching.samples import SAMPLES, load_sample
 from ui.teaching.traces import TraceSettings, compact_trace
+from ui.widgets.links import page_link
 from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
@@ -50,6 +51,8 @@ KEEP = widgets.KEEP_STATE
 PRESET_NAMES = tuple(nets.NETWORK_PRESETS)
 KEYS = {n: f"{P}.{n}" for n in ("preset", "sample", "layer", "unit_row", "unit_col")}
 RECORDS = f"{P}.records"
+#: The editor's rows as last checked without a problem (read by the MNIST page).
+BUILT = f"{P}.built"
 EDITOR = f"{P}.editor"
 ALEXNETS = ("alexnet", "alexnet_grouped", "alexnet_torchvision")
 EDITOR_TEXT = tuple(c for c in nets.RECORD_COLUMNS if c not in ("kind", "bias", "activation"))
@@ -188,6 +191,8 @@ def layer_editor() -> tuple[nets.Layer, ...] | None:
                 error=te(error),
             )
         )
+    # The MNIST page trains a network built here: it reads the last good layers from here.
+    ss[BUILT] = None if problems else records
     return None if problems else layers
 
 
@@ -364,6 +369,8 @@ def build_tab() -> None:
     network_drawing(summary)
     layer_table(summary)
     receptive_field_view(summary)
+    # Last on the tab, so that it never moves the elements above between runs.
+    page_link("mnist", t("network.mnist.train"))
 
 
 # ----------------------------------------------------------------------------- residual tab

@@ -43,6 +43,7 @@ from ui.teaching.cnn_models import (
     shipped,
 )
 from ui.teaching.traces import TraceSettings, compact_trace
+from ui.widgets.links import page_link
 from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
@@ -608,6 +609,7 @@ def param_table(model: cc.TinyCNN) -> None:
 widgets.init_state(KEYS, DEFAULTS)
 st.title(t("tiny_cnn.title"))
 st.caption(t("tiny_cnn.intro"))
+page_link("mnist", t("tiny_cnn.deeper"))
 
 left, right = st.columns([3, 2], gap="large")
 with left:

@@ -62,6 +62,12 @@ PARTIAL = {
     # The bank of every filter: the expander "Show the numbers of filter N's maps" holds the
     # selected filter's weights, map, ReLU and pooled map; choosing a filter shows its numbers.
     "tiny_cnn.chart": 4,
+    # The MNIST overview's 101 maps: the input digit and the chosen map have tables (a click
+    # or the map chooser below it picks another map, whose numbers then show).
+    "mnist.chart": 2,
+    # The training digits that excite each filter: images of the data set, shown with the
+    # receptive field outlined; the patches beside them (the part that matters) have tables.
+    "mnist.feat_digits": 0,
 }
 
 #: Traces with nothing to read cell by cell (every cell the same kind; the size is the title).

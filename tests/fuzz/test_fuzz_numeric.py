@@ -655,6 +655,27 @@ def test_tiny_cnn_forward(image: Any) -> None:
 
 
 @fuzz(150)
+@given(arrays(0, 3, 40))
+def test_mnist_preprocess_and_photo(image: Any) -> None:
+    from conv_core.mnist import mnist_preprocess, photo_to_mnist
+
+    for call in (mnist_preprocess, photo_to_mnist):
+        out = outcome(call, image)
+        if not isinstance(out, cc.ConvLabError):
+            assert out.shape == (28, 28) and out.dtype == np.uint8
+
+
+@fuzz(60)
+@given(arrays(0, 3, 30))
+def test_tinyvgg_forward(image: Any) -> None:
+    from conv_core import tinyvgg as tv
+
+    out = outcome(tv.forward, tv.init_tinyvgg(2, seed=0), image)
+    if not isinstance(out, cc.ConvLabError):
+        assert out.probs.shape == (10,) and abs(out.probs.sum() - 1) < 1e-9
+
+
+@fuzz(150)
 @given(arrays(0, 3, 12))
 def test_image_to_digit(image: Any) -> None:
     out = outcome(cc.image_to_digit, image)

@@ -77,4 +77,5 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("arithmetic", "pages/arithmetic.py", "arithmetic", ":material/open_in_full:"),
     PageEntry("network", "pages/network.py", "network", ":material/account_tree:"),
     PageEntry("tiny_cnn", "pages/tiny_cnn.py", "tiny_cnn", ":material/neurology:"),
+    PageEntry("mnist", "pages/mnist.py", "mnist", ":material/stacks:"),
 )

@@ -1,0 +1,112 @@
+"""A student's own stack: checks, finite-difference gradients, TinyVGG as a stack, training."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import conv_core as cc
+from conv_core import stacknet as sn
+from conv_core import tinyvgg as tv
+from conv_core.mnist import load_mnist
+from conv_core.networks import (
+    Activation,
+    AvgPool2d,
+    Conv2d,
+    Dense,
+    Dropout,
+    Flatten,
+    Input,
+    MaxPool2d,
+)
+from tests.core.test_tinyvgg import close, numeric_grad
+
+RNG = np.random.default_rng(5)
+
+
+def small_stack():
+    return [
+        Input((28, 28, 1)),
+        Conv2d(2, 3, padding="same", activation="relu"),
+        MaxPool2d(2),
+        Conv2d(3, (3, 2), padding=1),
+        Activation("relu"),
+        MaxPool2d(3),
+        Flatten(),
+        Dense(8, activation="relu"),
+        Dropout(0.5),
+        Dense(10),
+        Activation("softmax"),
+    ]
+
+
+def test_shapes_follow_the_calculator():
+    net = sn.build_stack(small_stack())
+    out = sn.forward_stack(net, RNG.uniform(0, 255, (28, 28)))
+    for info in net.summary.layers[1:]:
+        shape = info.output_shape
+        want = (shape[2], shape[0], shape[1]) if len(shape) == 3 else shape
+        assert out[info.id].shape == want, info.id
+    assert out["probs"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("which", range(8))
+def test_gradients_match_finite_differences(which):
+    net = sn.build_stack(small_stack(), seed=1)
+    for pair in net.weights.values():
+        pair[1][:] = RNG.normal(0, 0.1, pair[1].shape)
+    images = RNG.uniform(0, 255, (3, 28, 28))
+    labels = np.array([1, 5, 9])
+    _, grads = sn.stack_gradients(net, images, labels)
+    key, part = list(net.weights)[which // 2], which % 2
+    target = net.weights[key][part]
+    picks = RNG.choice(target.size, size=min(target.size, 10), replace=False)
+
+    def f(v):
+        trial = net.copy()
+        trial.weights[key][part] = v
+        return sn.stack_gradients(trial, images, labels)[0]
+
+    numeric = numeric_grad(f, target, picks).reshape(-1)[picks]
+    close(grads[key][part].reshape(-1)[picks], numeric, 1e-5)
+
+
+def test_tinyvgg_as_a_stack_gives_tinyvggs_numbers():
+    net = sn.build_stack(tv.tinyvgg_layers(10))
+    shipped = tv.load_tinyvgg()
+    for i, name in enumerate(tv.CONV_LAYERS):
+        net.weights[name] = [shipped.conv_weights[i], shipped.conv_biases[i]]
+    net.weights["output"] = [shipped.fc_weight, shipped.fc_bias]
+    digit = load_mnist().test_images[3]
+    ours, theirs = sn.forward_stack(net, digit), tv.forward(shipped, digit)
+    for name in ("conv_1_1", "relu_2_2", "max_pool_2", "output"):
+        close(ours[name], theirs.layers[name], 1e-10)
+    close(ours["probs"], theirs.probs, 1e-10)
+
+
+@pytest.mark.parametrize(
+    "layers, match",
+    [
+        ([Input((32, 32, 1)), Flatten(), Dense(10)], "28, 28, 1"),
+        ([Input((28, 28, 1)), Conv2d(2, 3, stride=2), Flatten(), Dense(10)], "stride 1"),
+        ([Input((28, 28, 1)), AvgPool2d(2), Flatten(), Dense(10)], "AvgPool2d"),
+        ([Input((28, 28, 1)), Flatten(), Dense(9)], "10 units"),
+        ([Input((28, 28, 1)), Flatten(), Dense(200), Dense(10)], "at most"),
+    ],
+)
+def test_refused_with_a_reason(layers, match):
+    with pytest.raises(cc.ArgumentError, match=match):
+        sn.build_stack(layers)
+
+
+def test_training_learns_and_reports():
+    data = load_mnist()
+    small = type(data)(
+        data.train_images[::4], data.train_labels[::4], data.test_images[::10],
+        data.test_labels[::10], data.train_index[::4], data.test_index[::10],
+    )  # fmt: skip
+    net = sn.build_stack([Input((28, 28, 1)), MaxPool2d(2), Flatten(), Dense(10)])
+    reports = list(sn.train_stack(net, small, epochs=2, lr=0.01, report_every=10))
+    ends = [p for _, p in reports if p.test_accuracy is not None]
+    assert [p.epoch for p in ends] == [1, 2]
+    assert ends[-1].test_accuracy > 0.5  # chance is 0.1
