@@ -57,6 +57,7 @@ __all__ = [
     "Question",
     "RoomView",
     "Tally",
+    "answer_text",
     "check_nickname",
     "is_right",
     "normalize_code",
@@ -519,6 +520,10 @@ class Classroom:
         answers = self.store.hgetall(self._k(normalize_code(code), f"answers:{question_id}"))
         text = answers.get(student)
         return None if text is None else json.loads(text)["a"]
+
+    def joined(self, code: str) -> int:
+        """Students who joined the room."""
+        return self.store.hlen(self._k(normalize_code(code), "students"))
 
     def rooms(self) -> int:
         """Live rooms in the store."""

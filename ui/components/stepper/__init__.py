@@ -96,6 +96,7 @@ def stepper(
     on_change: Callable[[], None] | None = None,
     channel_names: Sequence[str] | None = None,
     url_param: str | None = "step",
+    classroom: Mapping[str, Any] | None = None,
 ) -> StepperState:
     """Mount the stepper on a compact trace and return what it last reported.
 
@@ -111,7 +112,7 @@ def stepper(
         UI strings without the ``stepper.`` prefix; default the current language's.
     step : int, optional
         Initial step (0-based), e.g. from the URL; clamped to the trace.
-    practice, show_formula, original_kernel, channel_names, url_param
+    practice, show_formula, original_kernel, channel_names, url_param, classroom
         As :func:`stepper_data`. Presenter mode is read from the session
         (:func:`ui.frame.presenter.is_on`), so no page passes it.
     height : int, optional
@@ -140,6 +141,7 @@ def stepper(
         url_param=url_param,
         score=previous.get("score") if isinstance(previous, Mapping) else None,
         presenter=presenter_mode.is_on(),
+        classroom=classroom,
     )
     callback = on_change or _noop
     result = _component()(
@@ -149,5 +151,7 @@ def stepper(
         height="content" if height is None else int(height),
         on_step_change=callback,
         on_score_change=callback,
+        on_lead_change=_noop,  # class mode's events: read from the result by the caller
+        on_resume_change=_noop,
     )
     return state_from_result(result, int(compact["n_steps"]), data["step"])

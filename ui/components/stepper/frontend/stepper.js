@@ -32,13 +32,14 @@ const INSTANCES = new WeakMap();
 const STYLE_WAIT_MS = 3000; // draw anyway if stepper.css has not loaded by then
 
 export default function (component) {
-  const { data, parentElement, setStateValue } = component;
+  const { data, parentElement, setStateValue, setTriggerValue } = component;
   let inst = INSTANCES.get(parentElement);
   if (!inst) {
     inst = new Stepper(parentElement);
     INSTANCES.set(parentElement, inst);
   }
   inst.setStateValue = setStateValue;
+  inst.setTriggerValue = setTriggerValue;
   whenStyled(parentElement, () => {
     if (INSTANCES.get(parentElement) !== inst) return; // unmounted meanwhile
     try {
