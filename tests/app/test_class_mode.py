@@ -104,9 +104,7 @@ def test_the_teacher_gets_a_code_link_and_qr(lang: str) -> None:
     links = [c.value for c in at.code if "join=" in c.value]
     assert links and links[0].endswith(f"?join={code}") and secret not in links[0]
     assert len(at.get("image")) == 1, "the QR code is drawn"
-    assert _classroom(at) == {
-        "role": "lead", "code": code, "secret": secret, "step": 0, "hide": None,
-    }  # fmt: skip
+    assert _classroom(at) == {"role": "lead", "code": code, "secret": secret, "hide": None}
     assert secret not in str(at.query_params)
     assert _room().settings(code) is not None  # the studio's settings were published
 
@@ -168,7 +166,9 @@ def test_ask_answer_reveal_the_next_output_value(lang: str) -> None:
     right, wrong = _student(code, "amy", lang), _student(code, "bo", lang)
     _click(teacher, "class.ask_value")
     question = teacher.session_state["class.question"]
-    assert question.step == 1 and _classroom(teacher)["hide"] == 1
+    lead = _classroom(teacher)
+    assert question.step == 1 and lead["hide"] == 1 and lead["step"] == 1  # goes there once
+    assert "step" not in _classroom(_ok(teacher.run()))
     for s in (right, wrong):
         assert _classroom(_ok(s.run())) == {"role": "follow", "code": code, "step": 1, "hide": 1}
     expected = str(question.expected)

@@ -83,8 +83,13 @@ test("classPlan: go to the class's step only when it changed", () => {
   assert.equal(p.role, "follow");
   assert.equal(p.goto, 4);
   assert.equal(p.hide, 4);
-  assert.equal(classPlan({ role: "follow", step: 4 }, 4).goto, null);
-  assert.equal(classPlan({ role: "follow", step: 5 }, 4).goto, 5);
+  assert.equal(classPlan({ role: "follow", step: 4 }, p.gotoKey).goto, null);
+  assert.equal(classPlan({ role: "follow", step: 5 }, p.gotoKey).goto, 5);
+  // The teacher asked twice at one step: a new goto_id goes there again.
+  const a = classPlan({ role: "lead", step: 4, goto_id: 1 }, null);
+  assert.equal(classPlan({ role: "lead", step: 4, goto_id: 1 }, a.gotoKey).goto, null);
+  assert.equal(classPlan({ role: "lead", step: 4, goto_id: 2 }, a.gotoKey).goto, 4);
+  assert.equal(classPlan({ role: "lead" }, a.gotoKey).goto, null);
 });
 
 test("classPlan: nothing, junk or another role means no class", () => {

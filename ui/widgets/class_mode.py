@@ -64,6 +64,7 @@ K = {
         "forget",  # codes whose kept secrets the browser should drop
         "notice",  # (kind, translation key, params) shown once in the panel
         "resume_done",
+        "goto",  # (id, step): where the teacher's own stepper must go, sent once
     )
 }
 
@@ -333,6 +334,7 @@ def _resume(offer: Mapping[str, Any]) -> None:
         view = room.view(code)
         ss[K["step"]] = view.step
         ss[K["question"]] = view.question
+        ss[K["goto"]] = (0, view.step)
         _notice("success", "class.lead.resumed", code=code)
         st.rerun()
     else:
@@ -357,10 +359,14 @@ def _lead_fragment(compact: Mapping[str, Any], mount: Mount) -> None:
     if _size_hidden(question):
         st.info(t("class.ask.size_hidden"), icon=":material/visibility_off:")
         return
-    state = mount({
+    data: dict[str, Any] = {
         "role": "lead", "code": ss[K["code"]], "secret": ss[K["secret"]],
-        "step": ss.get(K["step"], 0), "hide": _hidden_step(question),
-    })  # fmt: skip
+        "hide": _hidden_step(question),
+    }  # fmt: skip
+    goto = ss.pop(K["goto"], None)  # once: the stepper's own steps are never sent back to it
+    if goto is not None:
+        data["goto_id"], data["step"] = goto
+    state = mount(data)
     event = state.lead
     if event is None:
         return
@@ -395,6 +401,7 @@ def _ask(compact: Mapping[str, Any], kind: str) -> None:
         _notice("error", f"class.errors.{err.key}", **err.params)
         return
     ss[K["step"]], ss[K["question"]] = step, question
+    ss[K["goto"]] = (question.id, step)
 
 
 def _reveal() -> None:
@@ -432,16 +439,24 @@ def _ask_panel(compact: Mapping[str, Any]) -> None:
     with st.container(key="class.ask", border=True):
         st.markdown(t("class.ask.header"))
         c1, c2, c3 = st.columns(3)
-        c1.button(t("class.ask.value"), key="class.ask_value", on_click=_ask,
-                  args=(compact, "value"), icon=":material/help:")  # fmt: skip
-        c2.button(t("class.ask.size"), key="class.ask_size", on_click=_ask,
-                  args=(compact, "size"), icon=":material/aspect_ratio:")  # fmt: skip
+        # Asking or revealing changes what every panel shows (the stepper hides or shows a
+        # value, the answers start or stop polling): a full run, once per question.
+        actions: list[tuple[Callable[[], None], bool]] = [
+            (lambda: _ask(compact, "value"), c1.button(
+                t("class.ask.value"), key="class.ask_value", icon=":material/help:")),
+            (lambda: _ask(compact, "size"), c2.button(
+                t("class.ask.size"), key="class.ask_size", icon=":material/aspect_ratio:")),
+        ]  # fmt: skip
         if question is not None and not question.revealed:
-            c3.button(t("class.ask.reveal"), key="class.reveal", on_click=_reveal,
-                      type="primary", icon=":material/visibility:")  # fmt: skip
+            actions.append((_reveal, c3.button(t("class.ask.reveal"), key="class.reveal",
+                            type="primary", icon=":material/visibility:")))  # fmt: skip
         elif question is not None:
-            c3.button(t("class.ask.close"), key="class.close", on_click=_close_question,
-                      icon=":material/close:")  # fmt: skip
+            actions.append((_close_question, c3.button(t("class.ask.close"), key="class.close",
+                            icon=":material/close:")))  # fmt: skip
+        for action, clicked in actions:
+            if clicked:
+                action()
+                st.rerun(scope="app")
         if question is None:
             st.caption(t("class.ask.intro"))
             return

@@ -76,18 +76,21 @@ export function newest(storage, now) {
 }
 
 /** What a class-mode update asks of the stepper, from `data.classroom` (null: no class):
- *  role ('lead', 'follow' or null), the step to go to when it changed since `lastGoto`, the
+ *  role ('lead', 'follow' or null), the step to go to when it (or its goto_id) changed since
+ *  `lastGoto` (the plan's previous gotoKey), the
  *  step whose value is hidden (-1: none), codes to forget, and whether to offer a resume. */
 export function classPlan(classroom, lastGoto) {
   const c = classroom && typeof classroom === "object" ? classroom : {};
   const role = c.role === "lead" || c.role === "follow" ? c.role : null;
   const step = Number.isInteger(c.step) ? c.step : null;
+  // A goto is told apart by its id (the teacher asks twice at one step) or else its step.
+  const gotoKey = step === null ? null : `${c.goto_id ?? ""}:${step}`;
   return {
     role,
     code: typeof c.code === "string" ? c.code : null,
     secret: typeof c.secret === "string" ? c.secret : null,
-    goto: step !== null && step !== lastGoto ? step : null,
-    gotoKey: step,
+    goto: gotoKey !== null && gotoKey !== lastGoto ? step : null,
+    gotoKey,
     hide: Number.isInteger(c.hide) ? c.hide : -1,
     forget: Array.isArray(c.forget) ? c.forget.filter((x) => typeof x === "string") : [],
     resume: c.resume === true,
