@@ -44,7 +44,7 @@ __all__ = [
 #: A following student's fragment reads the room this often (seconds).
 POLL_S = 0.5
 #: The teacher's answers panel reads them this often while a question is open.
-TALLY_S = 1.0
+TALLY_S = 0.5
 JOIN_PARAM = "join"
 
 K = {
