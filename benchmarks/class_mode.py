@@ -80,6 +80,8 @@ class ClassSession(StudentSession):
         self._delta_fragment = ""
         self._full_run = True
         self.last_sent = 0.0
+        self.dropped_ticks = 0
+        self.tick_times: list[float] = []  # each poll: sent -> script_finished
         self._lock = asyncio.Lock()
         self._auto_task: asyncio.Task[None] | None = None
 
@@ -114,7 +116,12 @@ class ClassSession(StudentSession):
             self.texts_seen.append((time.perf_counter(), sub.body))
 
     async def run(
-        self, changes: list[WidgetState] | None = None, *, fragment: str = "", auto: bool = False
+        self,
+        changes: list[WidgetState] | None = None,
+        *,
+        fragment: str = "",
+        auto: bool = False,
+        timeout_s: float | None = None,
     ) -> None:
         """A rerun (of ``fragment`` when given), one at a time per session, as the browser."""
         async with self._lock:
@@ -141,7 +148,7 @@ class ClassSession(StudentSession):
                 self._finished.get_nowait()
             self.last_sent = time.perf_counter()
             await self._send(BackMsg(rerun_script=state))
-            deadline = time.perf_counter() + self.timeout_s
+            deadline = time.perf_counter() + (timeout_s or self.timeout_s)
             while True:
                 left = deadline - time.perf_counter()
                 try:
@@ -187,7 +194,14 @@ class ClassSession(StudentSession):
                 next_at = max(next_at + interval, time.perf_counter())
                 await asyncio.sleep(next_at - time.perf_counter())
                 if fid in self.auto:
-                    await self.run(fragment=fid, auto=True)
+                    try:
+                        t0 = time.perf_counter()
+                        await self.run(fragment=fid, auto=True, timeout_s=5)
+                        self.tick_times.append(time.perf_counter() - t0)
+                    except SessionFailed:
+                        # A tick that reached the server during a full run finds its fragment
+                        # gone and gets no answer; the browser's next tick simply comes.
+                        self.dropped_ticks += 1
 
         self._auto_task = asyncio.create_task(loop())
 
@@ -262,13 +276,13 @@ async def run_class(base_url: str, pids: list[int], args: argparse.Namespace) ->
     await asyncio.sleep(3)
     step_lat: list[float] = []
     lead_fragment = teacher.fragment(STEPPER_KEY)
+    for s in students:
+        s.tick_times.clear()
     with Cost(pids) as follow:
         n_steps = max(1, int(args.follow / args.gap))
         sent: dict[int, float] = {}
         for k in range(1, n_steps + 1):
-            step = k % 16
-            if step == 0:
-                step = 1
+            step = 1 + (k - 1) % 15  # 1..15 and round again: every step a new one
             for s in students:
                 s.step_seen.pop(step, None)
             sent[step] = time.perf_counter()
@@ -280,6 +294,8 @@ async def run_class(base_url: str, pids: list[int], args: argparse.Namespace) ->
                 else:
                     step_lat.append(float("inf"))
     result["follow"], result["step_lat"] = follow, step_lat
+    result["ticks"] = [x for s in students for x in s.tick_times]
+    result["steps_sent"] = n_steps
     # 3. answers
     await teacher.run([teacher.click("class.ask_value")], fragment=teacher.fragment(
         "class.ask_value"))  # fmt: skip
@@ -313,6 +329,7 @@ async def run_class(base_url: str, pids: list[int], args: argparse.Namespace) ->
         when = next((t for t, n in seen if n >= rank and t >= t0), None)
         answer_lat.append(float("inf") if when is None else when - t0)
     result["answers"], result["answer_lat"] = answering, answer_lat
+    result["dropped"] = sum(s.dropped_ticks for s in (teacher, *students))
     result["exceptions"] = sorted({e for s in (teacher, *students) for e in s.exceptions})
     for s in (teacher, *students):
         await s.stop_auto()
@@ -341,6 +358,15 @@ def report(name: str, r: dict[str, Any]) -> None:
                          f"{ARGS.gap:g} s)"),
          r["answers"].row(f"answering ({ARGS.students} answers in 5 s)")],
     )  # fmt: skip
+    ticks, idle, follow = r["ticks"], r["idle"], r["follow"]
+    extra_cpu = follow.cpu - idle.cpu * follow.seconds / idle.seconds
+    calls = len(ticks) + r["steps_sent"]
+    print(
+        f"\nfollowing: {len(ticks)} polls ({len(ticks) / follow.seconds:.0f}/s) and "
+        f"{r['steps_sent']} step events; a poll's round trip {fmt_times(ticks)} s; server CPU "
+        f"above the idle class {1000 * extra_cpu / max(calls, 1):.1f} ms per call"
+    )
+    print(f"poll ticks the server dropped (sent during a full run): {r['dropped']}")
     if r["exceptions"]:
         print("\nexceptions:", r["exceptions"])
     if finite:

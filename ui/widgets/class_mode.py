@@ -173,6 +173,7 @@ def _join(code_key: str, nick_key: str) -> None:
     _leave()
     ss[K["role"]], ss[K["code"]], ss[K["student"]] = "follow", code, student
     ss[K["nick"]] = ss.get(nick_key, "").strip()
+    _take_settings(room, code)
     _notice("success", "class.join.joined", code=code)
 
 
@@ -188,10 +189,23 @@ def _end() -> None:
     _leave(forget=ss.get(K["code"]))
 
 
+def _take_settings(room: Classroom, code: str) -> None:
+    """Before this run's widgets: the teacher's settings (no second run to take them)."""
+    ss = st.session_state
+    ss[K["applied"]], ss[K["baseline"]] = None, None
+    try:
+        found = room.settings(code)
+    except ClassError:
+        return
+    if found is not None:
+        ss[K["applied"]], ss[K["pending"]] = found
+
+
 def _follow_again() -> None:
     st.session_state[K["role"]] = "follow"
-    st.session_state[K["applied"]] = None  # take the teacher's settings again
-    st.session_state[K["baseline"]] = None
+    room = classroom()
+    if room is not None:
+        _take_settings(room, st.session_state[K["code"]])
 
 
 def _stop_following() -> None:

@@ -21,6 +21,12 @@ current step (for a shared link) and the practice score, on pause or 1.5 s after
 step, never per step and never while playing. It also keeps the page URL's ``step`` query
 parameter in sync with ``history.replaceState`` (client-side only).
 
+Class mode (:mod:`ui.widgets.class_mode`, ``frontend/lead.js``) is the one exception: a
+teacher leading a class sends one component event (``lead``) per step, which the page handles
+in a fragment; the stepper keeps the teacher's lead secret in the browser's localStorage and
+offers it once (``resume``) when the studio is opened again. A following student's stepper
+goes to the step the page hands it and reports nothing.
+
 Steps are 0-based here, in the URL and in :class:`StepperState`; the readout shows them
 1-based ("step 1 / 16").
 
