@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks.class_mode import STEPPER_KEY, ClassSession, _answered
 from benchmarks.classroom.client import StudentSession
 from benchmarks.classroom.failover import COOKIE, LINK, lose_a_replica, page_state, restored
 from benchmarks.classroom.scenario import classroom
@@ -197,3 +198,49 @@ def test_https_and_wss(tmp_path: Path) -> None:
     assert any(u.startswith("wss://") and u.endswith("/_stcore/stream") for u in state["sockets"])
     replica = next(c for c in state["cookies"] if c["name"] == COOKIE)
     assert replica["secure"] and replica["httpOnly"]
+
+
+def test_class_mode_across_replicas(school: School) -> None:
+    """A teacher and students on different replicas share one class through Redis: the
+    teacher's step events reach every student, their answers reach the teacher."""
+
+    async def lesson() -> tuple[set[str], set[str], list[int], int]:
+        teacher = ClassSession(school.url)
+        await teacher.open("studio")
+        await teacher.run([teacher.click("class.start")])
+        code = teacher.classroom["code"]
+        students = [ClassSession(school.url) for _ in range(4)]
+        for i, s in enumerate(students):
+            await s.open("studio", f"join={code}")
+            await s.run([s.text("class.join_code", code), s.text("class.join_nick", f"s{i}"),
+                         s.click("class.join")])  # fmt: skip
+            assert (s.classroom or {}).get("role") == "follow", s.error_alerts
+        for s in (teacher, *students):
+            s.start_auto()
+        await teacher.run([teacher.lead_event(6)], fragment=teacher.fragment(STEPPER_KEY))
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(6 not in s.step_seen for s in students):
+            await asyncio.sleep(0.1)
+        steps = [s.classroom["step"] for s in students]
+        await teacher.run([teacher.click("class.ask_value")],
+                          fragment=teacher.fragment("class.ask_value"))  # fmt: skip
+        await asyncio.sleep(2)
+        for s in students:
+            field = next(w for w in s.widgets if "-class.answer." in w)
+            send = next(w for w in s.widgets if "-class.send." in w)
+            await s.run([s.text(field.rsplit("-", 1)[1], "1"), s.click(send.rsplit("-", 1)[1])],
+                        fragment=s.fragment(send.rsplit("-", 1)[1]))  # fmt: skip
+        deadline = time.monotonic() + 15
+        answered = 0
+        while time.monotonic() < deadline and answered < len(students):
+            await asyncio.sleep(0.2)
+            answered = max((n for _, n in _answered(teacher.texts_seen)), default=0)
+        for s in (teacher, *students):
+            await s.stop_auto()
+            await s.close()
+        return set(teacher.replicas), {r for s in students for r in s.replicas}, steps, answered
+
+    teacher_on, students_on, steps, answered = _in_thread(asyncio.run, lesson())
+    assert students_on - teacher_on, "some student is on another replica than the teacher"
+    assert steps == [6, 6, 6, 6]
+    assert answered == 4
