@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import json
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from benchmarks.class_mode import STEPPER_KEY, ClassSession, _answered
 from benchmarks.classroom.client import StudentSession
@@ -222,6 +224,18 @@ def test_class_mode_across_replicas(school: School) -> None:
         while time.monotonic() < deadline and any(6 not in s.step_seen for s in students):
             await asyncio.sleep(0.1)
         steps = [s.classroom["step"] for s in students]
+        # A student forging the teacher's events (a lead step, a resume) changes nothing.
+        forger = students[0]
+        stepper_id = forger.widget(STEPPER_KEY).id
+        for event, value in (("lead", {"code": code, "step": 2, "secret": "forged"}),
+                             ("resume", {"code": code, "secret": "forged"})):  # fmt: skip
+            payload = json.dumps([{"event": event, "value": value}])
+            forged = WidgetState(
+                id=f"$$STREAMLIT_INTERNAL_KEY_{stepper_id}__events", json_trigger_value=payload
+            )
+            await forger.run([forged], fragment=forger.fragment(STEPPER_KEY))
+        await asyncio.sleep(1.5)
+        assert forger.classroom["role"] == "follow" and forger.classroom["step"] == 6
         await teacher.run([teacher.click("class.ask_value")],
                           fragment=teacher.fragment("class.ask_value"))  # fmt: skip
         await asyncio.sleep(2)
