@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.apptest_helpers import page_text, plotly_spec, stepper_payload
 from ui.classroom.rooms import Classroom
-from ui.classroom.store import memory_store
+from ui.classroom.store import RedisStore, memory_store
 from ui.frame.i18n import LANG_KEY, translate
 
 STUDIO = Path(__file__).resolve().parents[2] / "pages" / "studio.py"
@@ -280,3 +280,21 @@ def test_several_replicas_without_redis_refuse_class_mode(monkeypatch) -> None:
     assert at.session_state.get("class.role") is None
     assert translate("en", "class.errors.needs_redis") in [e.value for e in at.error]
     assert stepper_payload(at) is not None  # the studio itself works
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_class_through_redis(monkeypatch, redis_url: str, lang: str) -> None:
+    """The school's configuration: several replicas, the store on Redis (a real server)."""
+    monkeypatch.setenv("CONVLAB_REPLICAS", "3")
+    monkeypatch.setenv("CONVLAB_REDIS_URL", redis_url)
+    teacher = _teacher(lang)
+    code, secret = teacher.session_state["class.code"], teacher.session_state["class.secret"]
+    room = Classroom(RedisStore(redis_url))
+    assert room.is_leader(code, secret) and not Classroom(memory_store()).exists(code)
+    room.set_step(code, secret, 2)
+    student = _student(code, "민수", lang)
+    assert _classroom(student)["step"] == 2
+    _click(teacher, "class.ask_value")
+    _answer(_ok(student.run()), str(teacher.session_state["class.question"].expected))
+    _click(teacher, "class.reveal")
+    assert translate(lang, "class.ask.share", share="100%", right=1) in page_text(teacher)

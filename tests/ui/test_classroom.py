@@ -1,19 +1,14 @@
 """Class mode's rooms and stores: every bound and hostile case, on both stores.
 
 Each test runs twice: on the in-process :class:`MemoryStore` and on a real ``redis-server``
-started on a free port for this module (Debian's; scripts/test.sh installs it). Without it
-the Redis half skips with the reason; CI has it.
+started on a free port for the session (the ``redis_url`` fixture, tests/conftest.py;
+Debian's, which scripts/test.sh installs). Without it the Redis half skips with the reason.
 """
 
 from __future__ import annotations
 
-import contextlib
-import shutil
-import socket
-import subprocess
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -27,8 +22,6 @@ from ui.classroom.store import (
     store_from_env,
 )
 
-REDIS = shutil.which("redis-server")
-
 
 class Clock:
     """Wall time the tests move by hand (shared by the room logic and the memory store)."""
@@ -38,31 +31,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if REDIS is None:
-        pytest.skip("redis-server is not installed (Debian: apt install redis-server)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = tmp_path_factory.mktemp("redis") / "redis.log"
-    proc = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 20
-    while True:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-            break
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"redis-server did not start: {log.read_text()}")
-        time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 @pytest.fixture(params=["memory", "redis"])
