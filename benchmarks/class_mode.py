@@ -80,6 +80,7 @@ class ClassSession(StudentSession):
         self._delta_fragment = ""
         self._full_run = True
         self.last_sent = 0.0
+        self.last_status = -1
         self.dropped_ticks = 0
         self.tick_times: list[float] = []  # each poll: sent -> script_finished
         self._lock = asyncio.Lock()
@@ -95,6 +96,8 @@ class ClassSession(StudentSession):
             self.auto.clear()
         elif kind == "delta":
             self._delta_fragment = msg.delta.fragment_id
+        elif kind == "script_finished":
+            self.last_status = msg.script_finished
         super()._handle(msg)
 
     def _element(self, element: Any) -> None:
@@ -122,13 +125,15 @@ class ClassSession(StudentSession):
         fragment: str = "",
         auto: bool = False,
         timeout_s: float | None = None,
-    ) -> None:
-        """A rerun (of ``fragment`` when given), one at a time per session, as the browser."""
+    ) -> int:
+        """A rerun (of ``fragment`` when given), one at a time per session, as the browser;
+        returns the ``script_finished`` status (a fragment run's is
+        ``FINISHED_FRAGMENT_RUN_SUCCESSFULLY``)."""
         async with self._lock:
             self._full_run = not fragment
             if not fragment:
                 await self.rerun(changes)
-                return
+                return self.last_status
             state = ClientState()
             state.query_string = self.query_string
             state.page_script_hash = self.page_script_hash
@@ -158,7 +163,7 @@ class ClassSession(StudentSession):
                 if status == -1:
                     raise SessionFailed(self._closed_reason or "connection lost")
                 if status in SUCCESS:
-                    return
+                    return status
 
     def click(self, key: str) -> WidgetState:
         return WidgetState(id=self.widget(key).id, trigger_value=True)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from benchmarks.class_mode import STEPPER_KEY, ClassSession, _answered
@@ -45,6 +46,7 @@ from scripts.school import (
 )
 
 pytestmark = pytest.mark.e2e
+FRAGMENT_DONE = ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 
 STUDENTS = 9
 
@@ -219,7 +221,11 @@ def test_class_mode_across_replicas(school: School) -> None:
             assert (s.classroom or {}).get("role") == "follow", s.error_alerts
         for s in (teacher, *students):
             s.start_auto()
-        await teacher.run([teacher.lead_event(6)], fragment=teacher.fragment(STEPPER_KEY))
+        # The teacher's step: one component event, handled in a fragment run (no full run).
+        status = await teacher.run([teacher.lead_event(6)], fragment=teacher.fragment(STEPPER_KEY))
+        assert status == FRAGMENT_DONE
+        poll = await students[1].run(fragment=next(iter(students[1].auto)), auto=True)
+        assert poll == FRAGMENT_DONE  # a student's poll is a fragment run too
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and any(6 not in s.step_seen for s in students):
             await asyncio.sleep(0.1)
