@@ -38,7 +38,7 @@ from ui.teaching.grid_sources import (
 from ui.teaching.samples import SAMPLES
 from ui.teaching.traces import TraceSettings, compact_trace
 from ui.teaching.worksheet import too_large_reason, worksheet_html
-from ui.widgets import code_panel, drawn_input, formula_panel, grid_input
+from ui.widgets import class_mode, code_panel, drawn_input, formula_panel, grid_input
 from ui.widgets.stepping import step_through
 
 leave_legacy_pages()
@@ -116,9 +116,12 @@ def link_schema(src: str, preset_name: str) -> us.Schema:
     )
 
 
-def _load_link() -> None:
-    """Once per session: the link's settings into the widgets (bad values: defaults + notice)."""
-    query = st.query_params.to_dict()
+def _load_link(query: dict[str, str] | None = None) -> None:
+    """Once per session: the link's settings into the widgets (bad values: defaults + notice).
+
+    Also when a following student takes the teacher's settings (``query``: the teacher's
+    link parameters)."""
+    query = st.query_params.to_dict() if query is None else dict(query)
     settings, notices = us.decode(SCHEMA, query)
     if settings["src"] == "preset":
         settings, notices = us.decode(link_schema("preset", settings["preset"]), query)
@@ -358,10 +361,14 @@ def share_link() -> str:
 
 if f"{P}.notices" not in st.session_state:
     _load_link()
+teacher_settings = class_mode.begin()  # a following student takes the teacher's settings
+if teacher_settings is not None:
+    _load_link(teacher_settings)
 
 st.title(t("studio.title"))
 st.caption(t("studio.intro"))
 url_sync.show_url_notices(st.session_state[f"{P}.notices"])
+class_mode.panel((st.context.url or f"/{P}").split("?")[0])
 
 # Settings in three full-width tabs, so the stepper sits right under them on a projector.
 tab_input, tab_kernel, tab_conv = st.tabs(
@@ -421,7 +428,7 @@ if grid is not None and choice.matrix is not None:
 
 if compact is not None:
     sizes, (_, hp, wp) = compact["sizes"], np.shape(compact["padded"])
-    st.caption(
+    (st.empty() if class_mode.hides_size() else st).caption(
         t(
             "studio.result.shape",
             h=grid.shape[0],
@@ -433,45 +440,54 @@ if compact is not None:
             n=compact["n_steps"],
         )
     )
-    state = step_through(
-        compact,
-        key=f"{P}.stepper",
-        step_key=f"{P}.step",
-        practice=practice,
-        original_kernel=choice.matrix.tolist() if op == "convolve" else None,
-    )
-    formula_panel.show_2d(trace_settings.trace(), state.step, key=f"{P}.formula")
+
+    def mount_stepper(classroom: dict[str, Any] | None) -> Any:
+        return step_through(
+            compact,
+            key=f"{P}.stepper",
+            step_key=f"{P}.step",
+            practice=practice,
+            original_kernel=choice.matrix.tolist() if op == "convolve" else None,
+            classroom=classroom,
+        )
+
+    # Outside class mode the stepper is mounted as before; leading or following, in a fragment.
+    class_mode.stepper_section(compact, mount_stepper)
+    # The formula follows the step the page last stored (leading or following, the fragment
+    # stores it too).
+    stored = min(max(int(st.session_state.get(f"{P}.step", 0)), 0), compact["n_steps"] - 1)
+    formula_panel.show_2d(trace_settings.trace(), stored, key=f"{P}.formula")
     with st.expander(t("studio.export.header"), icon=":material/slideshow:"):
-        export_panel(compact, trace_settings, state.step)
+        export_panel(compact, trace_settings, int(st.session_state.get(f"{P}.step", 0)))
     code_panel.show_studio_code(trace_settings, key=f"{P}.code")
 
-url_sync.sync_query_params(
-    link_schema(st.session_state[KEYS["src"]], st.session_state[KEYS["preset"]]),
-    {
-        "src": st.session_state[KEYS["src"]],
-        "preset": st.session_state[KEYS["preset"]],
-        "rows": st.session_state[KEYS["rows"]],
-        "cols": st.session_state[KEYS["cols"]],
-        "low": st.session_state[KEYS["low"]],
-        "high": st.session_state[KEYS["high"]],
-        "seed": st.session_state[KEYS["seed"]],
-        "grid": st.session_state.get(f"{P}.typed", st.session_state[GRID_KEY]),
-        "top": st.session_state[KEYS["top"]],
-        "left": st.session_state[KEYS["left"]],
-        "zoom": st.session_state[KEYS["zoom"]],
-        "op": op,
-        # While a cell is being fixed, the link keeps the last kernel that worked.
-        "kernel": st.session_state[f"{P}.last_kernel"],
-        "bias": float(choice.bias),
-        "padding": conv.padding,
-        "mode": conv.padding_mode,
-        "stride": conv.stride,
-        "dilation": conv.dilation,
-        "practice": practice,
-        "sample": st.session_state.get(SAMPLE_KEY, DEFAULT_SAMPLE),
-        "draw": drawn_input.studio_bitmap(P),
-    },
-)
+link_settings = {
+    "src": st.session_state[KEYS["src"]],
+    "preset": st.session_state[KEYS["preset"]],
+    "rows": st.session_state[KEYS["rows"]],
+    "cols": st.session_state[KEYS["cols"]],
+    "low": st.session_state[KEYS["low"]],
+    "high": st.session_state[KEYS["high"]],
+    "seed": st.session_state[KEYS["seed"]],
+    "grid": st.session_state.get(f"{P}.typed", st.session_state[GRID_KEY]),
+    "top": st.session_state[KEYS["top"]],
+    "left": st.session_state[KEYS["left"]],
+    "zoom": st.session_state[KEYS["zoom"]],
+    "op": op,
+    # While a cell is being fixed, the link keeps the last kernel that worked.
+    "kernel": st.session_state[f"{P}.last_kernel"],
+    "bias": float(choice.bias),
+    "padding": conv.padding,
+    "mode": conv.padding_mode,
+    "stride": conv.stride,
+    "dilation": conv.dilation,
+    "practice": practice,
+    "sample": st.session_state.get(SAMPLE_KEY, DEFAULT_SAMPLE),
+    "draw": drawn_input.studio_bitmap(P),
+}
+schema_now = link_schema(st.session_state[KEYS["src"]], st.session_state[KEYS["preset"]])
+url_sync.sync_query_params(schema_now, link_settings)
+class_mode.publish(us.encode(schema_now, link_settings))
 with st.expander(t("studio.share.header"), icon=":material/share:"):
     st.caption(t("studio.share.text"))
     st.code(share_link(), language=None, wrap_lines=True)

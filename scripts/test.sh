@@ -22,9 +22,11 @@ if [ "$fast" -eq 0 ]; then
   # The school setup's tests (tests/load/test_school.py) run the shipped load balancer,
   # Redis beside the replicas and a self-signed certificate for https.
   command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
-  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
 fi
+# Class mode's store is tested on a real Redis in both lanes (tests/conftest.py starts Debian's
+# redis-server on a free port; tests/ui/test_classroom.py, tests/app/test_class_mode.py).
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 if [ ${#need[@]} -gt 0 ]; then
   sudo_cmd=()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import json
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -27,7 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from benchmarks.class_mode import STEPPER_KEY, ClassSession, _answered
 from benchmarks.classroom.client import StudentSession
 from benchmarks.classroom.failover import COOKIE, LINK, lose_a_replica, page_state, restored
 from benchmarks.classroom.scenario import classroom
@@ -42,6 +46,7 @@ from scripts.school import (
 )
 
 pytestmark = pytest.mark.e2e
+FRAGMENT_DONE = ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 
 STUDENTS = 9
 
@@ -197,3 +202,65 @@ def test_https_and_wss(tmp_path: Path) -> None:
     assert any(u.startswith("wss://") and u.endswith("/_stcore/stream") for u in state["sockets"])
     replica = next(c for c in state["cookies"] if c["name"] == COOKIE)
     assert replica["secure"] and replica["httpOnly"]
+
+
+def test_class_mode_across_replicas(school: School) -> None:
+    """A teacher and students on different replicas share one class through Redis: the
+    teacher's step events reach every student, their answers reach the teacher."""
+
+    async def lesson() -> tuple[set[str], set[str], list[int], int]:
+        teacher = ClassSession(school.url)
+        await teacher.open("studio")
+        await teacher.run([teacher.click("class.start")])
+        code = teacher.classroom["code"]
+        students = [ClassSession(school.url) for _ in range(4)]
+        for i, s in enumerate(students):
+            await s.open("studio", f"join={code}")
+            await s.run([s.text("class.join_code", code), s.text("class.join_nick", f"s{i}"),
+                         s.click("class.join")])  # fmt: skip
+            assert (s.classroom or {}).get("role") == "follow", s.error_alerts
+        for s in (teacher, *students):
+            s.start_auto()
+        # The teacher's step: one component event, handled in a fragment run (no full run).
+        status = await teacher.run([teacher.lead_event(6)], fragment=teacher.fragment(STEPPER_KEY))
+        assert status == FRAGMENT_DONE
+        poll = await students[1].run(fragment=next(iter(students[1].auto)), auto=True)
+        assert poll == FRAGMENT_DONE  # a student's poll is a fragment run too
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(6 not in s.step_seen for s in students):
+            await asyncio.sleep(0.1)
+        steps = [s.classroom["step"] for s in students]
+        # A student forging the teacher's events (a lead step, a resume) changes nothing.
+        forger = students[0]
+        stepper_id = forger.widget(STEPPER_KEY).id
+        for event, value in (("lead", {"code": code, "step": 2, "secret": "forged"}),
+                             ("resume", {"code": code, "secret": "forged"})):  # fmt: skip
+            payload = json.dumps([{"event": event, "value": value}])
+            forged = WidgetState(
+                id=f"$$STREAMLIT_INTERNAL_KEY_{stepper_id}__events", json_trigger_value=payload
+            )
+            await forger.run([forged], fragment=forger.fragment(STEPPER_KEY))
+        await asyncio.sleep(1.5)
+        assert forger.classroom["role"] == "follow" and forger.classroom["step"] == 6
+        await teacher.run([teacher.click("class.ask_value")],
+                          fragment=teacher.fragment("class.ask_value"))  # fmt: skip
+        await asyncio.sleep(2)
+        for s in students:
+            field = next(w for w in s.widgets if "-class.answer." in w)
+            send = next(w for w in s.widgets if "-class.send." in w)
+            await s.run([s.text(field.rsplit("-", 1)[1], "1"), s.click(send.rsplit("-", 1)[1])],
+                        fragment=s.fragment(send.rsplit("-", 1)[1]))  # fmt: skip
+        deadline = time.monotonic() + 15
+        answered = 0
+        while time.monotonic() < deadline and answered < len(students):
+            await asyncio.sleep(0.2)
+            answered = max((n for _, n in _answered(teacher.texts_seen)), default=0)
+        for s in (teacher, *students):
+            await s.stop_auto()
+            await s.close()
+        return set(teacher.replicas), {r for s in students for r in s.replicas}, steps, answered
+
+    teacher_on, students_on, steps, answered = _in_thread(asyncio.run, lesson())
+    assert students_on - teacher_on, "some student is on another replica than the teacher"
+    assert steps == [6, 6, 6, 6]
+    assert answered == 4

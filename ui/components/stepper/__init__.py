@@ -21,6 +21,12 @@ current step (for a shared link) and the practice score, on pause or 1.5 s after
 step, never per step and never while playing. It also keeps the page URL's ``step`` query
 parameter in sync with ``history.replaceState`` (client-side only).
 
+Class mode (:mod:`ui.widgets.class_mode`, ``frontend/lead.js``) is the one exception: a
+teacher leading a class sends one component event (``lead``) per step, which the page handles
+in a fragment; the stepper keeps the teacher's lead secret in the browser's localStorage and
+offers it once (``resume``) when the studio is opened again. A following student's stepper
+goes to the step the page hands it and reports nothing.
+
 Steps are 0-based here, in the URL and in :class:`StepperState`; the readout shows them
 1-based ("step 1 / 16").
 
@@ -96,6 +102,7 @@ def stepper(
     on_change: Callable[[], None] | None = None,
     channel_names: Sequence[str] | None = None,
     url_param: str | None = "step",
+    classroom: Mapping[str, Any] | None = None,
 ) -> StepperState:
     """Mount the stepper on a compact trace and return what it last reported.
 
@@ -111,7 +118,7 @@ def stepper(
         UI strings without the ``stepper.`` prefix; default the current language's.
     step : int, optional
         Initial step (0-based), e.g. from the URL; clamped to the trace.
-    practice, show_formula, original_kernel, channel_names, url_param
+    practice, show_formula, original_kernel, channel_names, url_param, classroom
         As :func:`stepper_data`. Presenter mode is read from the session
         (:func:`ui.frame.presenter.is_on`), so no page passes it.
     height : int, optional
@@ -140,6 +147,7 @@ def stepper(
         url_param=url_param,
         score=previous.get("score") if isinstance(previous, Mapping) else None,
         presenter=presenter_mode.is_on(),
+        classroom=classroom,
     )
     callback = on_change or _noop
     result = _component()(
@@ -149,5 +157,7 @@ def stepper(
         height="content" if height is None else int(height),
         on_step_change=callback,
         on_score_change=callback,
+        on_lead_change=_noop,  # class mode's events: read from the result by the caller
+        on_resume_change=_noop,
     )
     return state_from_result(result, int(compact["n_steps"]), data["step"])

@@ -34,11 +34,17 @@ class StepperState:
         the browser reports one.
     score_right, score_total : int
         Practice answers right, and answered, in this session.
+    lead, resume : mapping or None
+        Class mode's one-run events: ``lead`` ``{"code", "step", "secret"}`` when the
+        leading teacher took a step, ``resume`` ``{"code", "secret"}`` when this browser
+        holds a lead secret and offers it. Unchecked: the caller verifies the secret.
     """
 
     step: int = 0
     score_right: int = 0
     score_total: int = 0
+    lead: Mapping[str, Any] | None = None
+    resume: Mapping[str, Any] | None = None
 
 
 def trace_id(compact: Mapping[str, Any]) -> str:
@@ -105,6 +111,7 @@ def stepper_data(
     url_param: str | None = "step",
     score: Mapping[str, int] | None = None,
     presenter: bool = False,
+    classroom: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the browser receives: the compact trace as it is, plus a few settings.
 
@@ -135,6 +142,11 @@ def stepper_data(
         ``{"right": int, "total": int}``: the practice score so far (a remount keeps it).
     presenter : bool, optional
         Presenter mode (:mod:`ui.frame.presenter`): larger cells and text for a projector.
+    classroom : mapping, optional
+        Class mode (``frontend/lead.js``): ``role`` ``'lead'`` (send each step, with the
+        lead ``secret`` kept in this browser) or ``'follow'`` (go to ``step`` whenever it
+        changes), ``hide`` (the step whose value is hidden), ``forget`` (codes whose kept
+        secrets to drop), ``resume`` (offer a kept secret once).
 
     Returns
     -------
@@ -158,6 +170,7 @@ def stepper_data(
         "score": _score(score),
         "decimals": DECIMALS,
         "presenter": bool(presenter),
+        "classroom": None if classroom is None else dict(classroom),
     }
 
 
@@ -175,8 +188,13 @@ def state_from_result(result: Mapping[str, Any] | None, n_steps: int, step: int)
     result = result or {}
     reported = result.get("step")
     score = _score(result.get("score"))
+    events = {
+        name: value if isinstance(value, Mapping) else None
+        for name, value in ((n, result.get(n)) for n in ("lead", "resume"))
+    }
     return StepperState(
         step=clamp_step(step if reported is None else reported, n_steps),
         score_right=score["right"],
         score_total=score["total"],
+        **events,
     )

@@ -3,7 +3,7 @@
 // The server sends the whole trace once per settings change (conv_core.to_compact, schema v1,
 // documented in conv_core/trace/compact.py); everything per step happens here, in the browser: drawing,
 // stepping, playing, clicking cells, practice answers and the keyboard. Nothing is sent to the
-// server per step. Only what must survive a rerun is reported, and only when the user stops:
+// server per step, except by a teacher leading a class (lead.js: one event per step). Only what must survive a rerun is reported, and only when the user stops:
 // the step (for a shared link) and the practice score, on pause or after PERSIST_IDLE_MS idle.
 //
 // This file and stepper.css are served from this folder as the component's assets (pyproject's
@@ -14,6 +14,7 @@
 //   practice.js  the answer a step expects, and checking a typed one
 //   keys.js      what keys mean, whose they are, and the page-wide key listener
 //   layout.js    rows of panels and the cell size that fit the width
+//   lead.js      class mode: the lead secret kept in localStorage, what to send and follow
 //   view.js      the DOM: the Stepper class (grids, controls, highlights, what persists)
 // All but view.js are pure, and tested with Node's test runner (tests/js/).
 //
@@ -32,13 +33,14 @@ const INSTANCES = new WeakMap();
 const STYLE_WAIT_MS = 3000; // draw anyway if stepper.css has not loaded by then
 
 export default function (component) {
-  const { data, parentElement, setStateValue } = component;
+  const { data, parentElement, setStateValue, setTriggerValue } = component;
   let inst = INSTANCES.get(parentElement);
   if (!inst) {
     inst = new Stepper(parentElement);
     INSTANCES.set(parentElement, inst);
   }
   inst.setStateValue = setStateValue;
+  inst.setTriggerValue = setTriggerValue;
   whenStyled(parentElement, () => {
     if (INSTANCES.get(parentElement) !== inst) return; // unmounted meanwhile
     try {

@@ -7,6 +7,7 @@
 import { clamp, esc, fmtNum, fraction, tpl } from "./format.js";
 import { commandFor, deepActive, registerPageKeys, SHORTCUTS, setActive, unregisterPageKeys } from "./keys.js";
 import { chooseLayout, LABEL_H, placePanels } from "./layout.js";
+import { classPlan, forget, newest, recall, refresh, remember, sendNow } from "./lead.js";
 import { checkAnswer, expectedText, expectedValues, scored } from "./practice.js";
 import {
   cellOf,
@@ -18,6 +19,17 @@ import {
   stepText,
   traceDims,
 } from "./trace.js";
+
+// Class mode: a browser offers its kept lead secret once per page load (resume after reopening).
+let resumeOffered = false;
+
+function storage() {
+  try {
+    return globalThis.localStorage || null;
+  } catch (err) {
+    return null; // storage refused (sandboxed or private mode)
+  }
+}
 
 const SPEEDS = [1, 2, 4, 8, 15, 30];
 const DEFAULT_SPEED = 2;
@@ -94,6 +106,8 @@ export class Stepper {
     this.hl = null;
     this.raf = 0;
     this.focusAnswerOnRender = false;
+    // Class mode (data.classroom): leading sends each step; following goes where the class is.
+    this.cls = { role: null, code: null, secret: null, hide: -1, lastGoto: null, sentStep: null, lastSent: 0 };
 
     this.onBarClick = this.onBarClick.bind(this);
     this.onSlider = this.onSlider.bind(this);
@@ -217,6 +231,7 @@ export class Stepper {
       this.prepare(T, d);
       this.step = clamp(d.step | 0, 0, this.N - 1);
       this.persisted.step = this.step;
+      this.cls.lastGoto = null; // a new trace: go to the class's step again
       this.answered = new Map();
     } else if (buildKey !== this.buildKey) {
       this.prepare(T, d);
@@ -232,6 +247,7 @@ export class Stepper {
       this.build();
     }
     this.practiceToggle.checked = this.practice;
+    this.applyClass(d.classroom);
     this.render(this.step, { force: true });
     this.el.dataset.ready = "1";
     if (traceChanged) this.scheduleUrl();
@@ -738,7 +754,56 @@ export class Stepper {
   // ---------------------------------------------------------------- per step
 
   isHidden(i) {
-    return this.practice && !this.answered.has(i);
+    return (this.practice && !this.answered.has(i)) || i === this.cls.hide;
+  }
+
+  // ---------------------------------------------------------------- class mode
+
+  /** The class-mode part of an update: keep or forget lead secrets, go to the class's step,
+   *  hide the asked value, offer a kept secret once (lead.js has the rules). */
+  applyClass(classroom) {
+    const plan = classPlan(classroom, this.cls.lastGoto);
+    const store = storage();
+    const now = Date.now();
+    for (const code of plan.forget) forget(store, code);
+    this.cls.role = plan.role;
+    this.cls.code = plan.code;
+    this.cls.hide = plan.hide;
+    this.el.dataset.classRole = plan.role || "";
+    if (plan.role === "lead" && plan.code && plan.secret) {
+      remember(store, plan.code, plan.secret, now);
+      this.cls.secret = plan.secret; // if the storage refuses, leading still works in this tab
+    }
+    if (plan.role !== "lead") this.cls.secret = null;
+    if (plan.goto !== null && this.T) {
+      this.stopPlaying(false);
+      this.step = clamp(plan.goto, 0, this.N - 1);
+      this.cls.sentStep = this.step; // the server set it: nothing to send back
+    }
+    this.cls.lastGoto = plan.gotoKey;
+    if (plan.resume && !resumeOffered && this.setTriggerValue) {
+      resumeOffered = true;
+      const held = newest(store, now);
+      if (held) this.setTriggerValue("resume", held);
+    }
+  }
+
+  /** Leading: one component event per step (the server checks the secret and tells the
+   *  class); while playing at most one per PLAY_GAP_MS, the last step always. */
+  sendLead(i) {
+    if (this.cls.role !== "lead" || !this.setTriggerValue || this.cls.sentStep === i) return;
+    const now = performance.now();
+    if (!sendNow(this.playing, now, this.cls.lastSent)) {
+      this.setTimer("lead", () => this.sendLead(this.step), 260);
+      return;
+    }
+    this.clearTimer("lead");
+    const store = storage();
+    const secret = refresh(store, this.cls.code, Date.now()) || recall(store, this.cls.code, Date.now()) || this.cls.secret;
+    if (!secret) return;
+    this.cls.sentStep = i;
+    this.cls.lastSent = now;
+    this.setTriggerValue("lead", { code: this.cls.code, step: i, secret });
   }
 
   /** Draw step i. Only what changes is touched: a few attributes and the texts that differ. */
@@ -813,6 +878,7 @@ export class Stepper {
     this.btn.play.title = this.s(playKey);
     this.renderQuiz(i, hidden);
     this.el.dataset.step = String(i);
+    if (this.cls.role === "lead") this.sendLead(i);
     this.el.dataset.n = String(this.N);
     this.el.dataset.playing = this.playing ? "1" : "0";
     this.announceStep(text, hidden);
@@ -1288,7 +1354,7 @@ export class Stepper {
   // ---------------------------------------------------------------- what persists
 
   schedulePersist() {
-    if (this.playing) return;
+    if (this.playing || this.cls.role === "follow") return; // a follower's step is the class's
     this.setTimer("persist", () => this.persist(), PERSIST_IDLE_MS);
   }
 
