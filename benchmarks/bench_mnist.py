@@ -72,6 +72,57 @@ def bench_training(epochs: int) -> None:
     print()
 
 
+def bench_queue(students: int, scale: float) -> None:
+    """30 students pressing Train at once: the real queue (ui.frame.jobs.JobLimiter, the
+    page's two slots and its wait limit), each job as long as one measured default training
+    (TinyVGG, 2 epochs), run ``scale`` times faster (a sleep) and the waits scaled back."""
+    import threading
+
+    from conv_core import stacknet as sn
+    from ui.frame.jobs import FULL_RES_JOBS, TRAINING_WAIT_S, JobLimiter, JobTimeout
+
+    data = load_mnist()
+    net = sn.build_stack(tv.tinyvgg_layers(10))
+    start = time.perf_counter()
+    for _ in sn.train_stack(net, data, epochs=2, lr=0.005, seed=0):
+        pass
+    job_s = time.perf_counter() - start
+    queue = JobLimiter(FULL_RES_JOBS.slots)
+    waits: list[float] = []
+    refused = 0
+    lock = threading.Lock()
+
+    def student() -> None:
+        nonlocal refused
+        asked = time.perf_counter()
+        try:
+            queue.run(
+                lambda: time.sleep(job_s / scale), poll_s=0.005, timeout_s=TRAINING_WAIT_S / scale
+            )
+        except JobTimeout:
+            with lock:
+                refused += 1
+            return
+        with lock:  # the job's own length is not waiting
+            waits.append((time.perf_counter() - asked) * scale - job_s)
+
+    threads = [threading.Thread(target=student) for _ in range(students)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    waits.sort()
+    pick = lambda q: waits[min(len(waits) - 1, int(q * len(waits)))] if waits else float("nan")  # noqa: E731
+    print(f"{students} students press Train at once (TinyVGG, 2 epochs, {FULL_RES_JOBS.slots} "
+          f"slots, the page's {TRAINING_WAIT_S} s wait limit):\n")  # fmt: skip
+    print_table(
+        ["one training", "trained", "told the server is busy", "wait p50", "wait p95", "wait max"],
+        [[f"{job_s:.1f} s", str(len(waits)), str(refused), f"{pick(0.5):.0f} s",
+          f"{pick(0.95):.0f} s", f"{waits[-1]:.0f} s" if waits else "-"]],
+    )  # fmt: skip
+    print()
+
+
 def bench_inference(repeats: int) -> None:
     data = load_mnist()
     model = tv.load_tinyvgg()
@@ -154,6 +205,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     bench_training(1 if args.quick else 2)
+    bench_queue(30, scale=20.0)
     bench_inference(20 if args.quick else 200)
     bench_page(3 if args.quick else 10)
 

@@ -3,11 +3,13 @@
 A plain stack (each layer reads the one above) of the layers TinyVGG is made of, with a few
 more choices: :class:`~conv_core.networks.Conv2d` with any kernel size and padding (stride,
 dilation and groups 1) and an optional ReLU, :class:`~conv_core.networks.Activation`
-``'relu'``, :class:`~conv_core.networks.MaxPool2d` with stride equal to its kernel and no
-padding, :class:`~conv_core.networks.Flatten`, :class:`~conv_core.networks.Dense` with an
+``'relu'``, :class:`~conv_core.networks.MaxPool2d` and
+:class:`~conv_core.networks.AvgPool2d` with stride equal to the kernel and no padding,
+:class:`~conv_core.networks.Flatten`, :class:`~conv_core.networks.Dense` with an
 optional ReLU, :class:`~conv_core.networks.Dropout` (kept as the identity: this trainer has
-no dropout), and ``softmax`` as the very last layer. The input is 28x28x1 and the last Dense
-layer has 10 units. Anything else is refused by :func:`build_stack` with a message naming
+no dropout), and ``softmax`` as the very last layer. The input is 28x28x1, or 32x32x1 for a
+LeNet-5 (the digit zero-padded by 2 on every side, as LeNet-5 read its digits), and the last
+Dense layer has 10 units. Anything else is refused by :func:`build_stack` with a message naming
 the layer.
 
 Shapes and the padding of each layer come from :func:`conv_core.networks.network_summary`;
@@ -39,6 +41,7 @@ from .errors import ArgumentError, register_messages
 from .mnist import MNIST_SIDE, MnistSplit
 from .networks import (
     Activation,
+    AvgPool2d,
     Conv2d,
     Dense,
     Dropout,
@@ -66,13 +69,18 @@ __all__ = [
     "train_stack",
 ]
 
+#: The input sides a stack may read: the digit as it is, or padded to LeNet-5's 32x32.
+INPUT_SIDES = (MNIST_SIDE, 32)
 #: Limits that keep an epoch on the 4,000 training digits within about a minute here.
 MAX_PARAMS = 100_000
 MAX_MACS = 4_000_000
 
 register_messages(
     {
-        "stack_input": "the network must start with an Input of shape (28, 28, 1), but got {value}",
+        "stack_input": (
+            "the network must start with an Input of shape (28, 28, 1) (or (32, 32, 1): the "
+            "digit padded for LeNet-5), but got {value}"
+        ),
         "stack_layer": "layer {id} ({kind}) cannot be trained here: {reason}",
         "stack_output": "the last Dense layer must have 10 units (one per digit), but got {value}",
         "stack_too_big": (
@@ -139,7 +147,7 @@ def build_stack(layers: Sequence[Layer], seed: int = 0) -> StackNet:
     if (
         not named
         or not isinstance(named[0], Input)
-        or named[0].shape != (MNIST_SIDE, MNIST_SIDE, 1)
+        or named[0].shape not in [(side, side, 1) for side in INPUT_SIDES]
     ):
         raise ArgumentError(
             "stack_input", value=getattr(named[0], "shape", None) if named else None
@@ -164,9 +172,13 @@ def build_stack(layers: Sequence[Layer], seed: int = 0) -> StackNet:
                 rng.normal(0.0, math.sqrt(2.0 / fan), (layer.out_channels, c_in, kh, kw)),
                 np.zeros(layer.out_channels),
             ]
-        elif isinstance(layer, MaxPool2d):
+        elif isinstance(layer, (MaxPool2d, AvgPool2d)):
             if layer.stride != layer.kernel_size or info.padding != ((0, 0), (0, 0)):
                 raise _refuse(layer, "only a stride equal to the kernel and no padding")
+            if isinstance(layer, AvgPool2d) and any(
+                n % k for n, k in zip(info.input_shapes[0][:2], layer.kernel_size, strict=True)
+            ):
+                raise _refuse(layer, "average pooling here needs a kernel that divides the map")
         elif isinstance(layer, Dense):
             is_last = i == len(named) - 1 or (
                 i == len(named) - 2
@@ -189,7 +201,9 @@ def build_stack(layers: Sequence[Layer], seed: int = 0) -> StackNet:
             if layer.function != "relu":
                 raise _refuse(layer, "only relu (and softmax as the last layer)")
         elif not isinstance(layer, (Flatten, Dropout)):
-            raise _refuse(layer, "not one of Conv2d, ReLU, MaxPool2d, Flatten, Dense, Dropout")
+            raise _refuse(
+                layer, "not one of Conv2d, ReLU, MaxPool2d, AvgPool2d, Flatten, Dense, Dropout"
+            )
     if last_dense is None or last_dense.units != 10 or summary.output_shape != (10,):
         raise ArgumentError("stack_output", value=summary.output_shape)
     if summary.trainable > MAX_PARAMS or summary.macs > MAX_MACS:
@@ -207,6 +221,10 @@ def _run(net: StackNet, images: npt.NDArray[Any], keep: bool) -> tuple[list[Any]
     """The forward pass of a batch: per layer ``(kind, input, pre-activation or indices)``."""
     n = len(images)
     a = np.asarray(images, dtype=np.float64)[:, None] / 255.0
+    side = net.layers[0].shape[0]
+    if side != a.shape[-1]:  # LeNet-5's 32x32: the 28x28 digit with a border of zeros
+        pad = (side - a.shape[-1]) // 2
+        a = np.pad(a, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     tape: list[Any] = []
     outputs: dict[str, Any] = {}
     for layer in net.layers[1:]:
@@ -223,6 +241,11 @@ def _run(net: StackNet, images: npt.NDArray[Any], keep: bool) -> tuple[list[Any]
             pooled, idx = pool2d(x.reshape(n * c, h, w_), k, return_indices=True)
             a = np.asarray(pooled, dtype=np.float64).reshape(n, c, *np.shape(pooled)[1:])
             tape.append(("pool", layer, x, idx))
+        elif isinstance(layer, AvgPool2d):
+            kh, kw = layer.kernel_size
+            c, h, w_ = x.shape[1:]
+            a = x.reshape(n, c, h // kh, kh, w_ // kw, kw).mean(axis=(3, 5))
+            tape.append(("avgpool", layer, x, None))
         elif isinstance(layer, Flatten):
             a = x.reshape(n, -1)
             tape.append(("flatten", layer, x, None))
@@ -295,6 +318,10 @@ def stack_gradients(
             g = _max_pool_backward(g.reshape(n * c, *g.shape[2:]), extra, (n * c, h, w_)).reshape(
                 x.shape
             )
+        elif kind == "avgpool":
+            kh, kw = layer.kernel_size
+            # each input cell got 1/(kh*kw) of its window's mean
+            g = np.repeat(np.repeat(g, kh, axis=2), kw, axis=3) / (kh * kw)
         elif kind == "flatten":
             g = g.reshape(x.shape)
         elif kind == "relu":

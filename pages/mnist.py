@@ -22,14 +22,14 @@ import streamlit as st
 import conv_core as cc
 from conv_core import stacknet as sn
 from conv_core.mnist import mnist_preprocess, photo_to_mnist
-from conv_core.networks import network_to_records, records_to_network
+from conv_core.networks import lenet5, network_to_records, records_to_network
 from conv_core.tinyvgg import CONV_LAYERS, TinyVGGForward, tinyvgg_layers
 from ui import widgets
 from ui.components.draw_grid import draw_grid
 from ui.figures.cnn import bars_figure, percent_text, vector_figure
 from ui.figures.tinyvgg import MapRow, clicked_map, overview_figure, strip_figure
 from ui.frame.i18n import t, te
-from ui.frame.jobs import FULL_RES_JOBS, JobTimeout
+from ui.frame.jobs import FULL_RES_JOBS, TRAINING_WAIT_S, JobTimeout
 from ui.frame.legacy_pages import leave_legacy_pages
 from ui.teaching.mnist_cache import forward_digit
 from ui.teaching.mnist_models import (
@@ -509,9 +509,9 @@ def features() -> None:
 # ----------------------------------------------------------------------------- your own
 
 
-def _start_from_tinyvgg() -> None:
-    """Put TinyVGG's layers into the Network page's editor (and mark them checked)."""
-    records = network_to_records(tinyvgg_layers(10))
+def _start_from(layers: tuple) -> None:
+    """Put these layers into the Network page's editor (and mark them checked)."""
+    records = network_to_records(layers)
     st.session_state[NETWORK_RECORDS] = records
     st.session_state[NETWORK_BUILT] = records
     st.session_state.pop(NETWORK_EDITOR, None)
@@ -541,7 +541,7 @@ def run_training(net: sn.StackNet, records: list, epochs: int, lr: float, seed: 
 
     started = time.monotonic()
     try:
-        model, ends = FULL_RES_JOBS.run(job, on_wait=waiting, timeout_s=120)
+        model, ends = FULL_RES_JOBS.run(job, on_wait=waiting, timeout_s=TRAINING_WAIT_S)
     except JobTimeout:
         note.warning(t("mnist.own.busy"))
         return
@@ -557,10 +557,15 @@ def run_training(net: sn.StackNet, records: list, epochs: int, lr: float, seed: 
 
 def own_network(digit: np.ndarray | None) -> None:
     """Train a stack built on the Network page; its answer and maps for the current digit."""
-    st.caption(t("mnist.own.help", params=f"{sn.MAX_PARAMS:,}", macs=f"{sn.MAX_MACS:,}"))
-    c1, c2 = st.columns(2)
-    c1.button(t("mnist.own.tinyvgg"), key=f"{P}.own.tinyvgg", on_click=_start_from_tinyvgg)
-    with c2:
+    st.caption(
+        t("mnist.own.help", params=f"{sn.MAX_PARAMS:,}", macs=f"{sn.MAX_MACS:,}", epochs=MAX_EPOCHS)
+    )
+    c1, c2, c3 = st.columns(3)
+    c1.button(t("mnist.own.tinyvgg"), key=f"{P}.own.tinyvgg", on_click=_start_from,
+              args=(tinyvgg_layers(10),))  # fmt: skip
+    c2.button(t("mnist.own.lenet5"), key=f"{P}.own.lenet5", on_click=_start_from,
+              args=(lenet5(),))  # fmt: skip
+    with c3:
         page_link("network", t("mnist.own.open_network"))
     records = st.session_state.get(NETWORK_BUILT)
     if not records:

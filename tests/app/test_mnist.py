@@ -263,3 +263,23 @@ def test_own_network_refused_layers_are_named() -> None:
     at = _run("ko", state={"network.built": records})
     assert at.error and "conv2d" in at.error[0].value
     assert_translated(at, "mnist")
+
+
+def test_lenet5_starts_from_its_32x32_layers_and_trains_with_average_pooling() -> None:
+    """The LeNet-5 button loads the Network page's LeNet-5 (32×32×1, 61,706 parameters); an
+    average-pooling stack trains too."""
+    at = _run()
+    at.button(key=f"{P}.own.lenet5").click()
+    rerun(at)
+    text = page_text(at)
+    assert "Your network: input 32×32×1" in text and "61,706" in text
+    assert not at.error
+    from conv_core.networks import AvgPool2d, Dense, Flatten, Input, network_to_records
+
+    records = network_to_records([Input((28, 28, 1)), AvgPool2d(2), Flatten(), Dense(10)])
+    at.session_state["network.built"] = records
+    at.session_state[f"{P}.t_epochs"] = 1
+    rerun(at)
+    at.button(key=f"{P}.own.train").click()
+    rerun(at)
+    assert at.session_state[f"{P}.mine"]["accuracy"] > 0.5

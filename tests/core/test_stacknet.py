@@ -87,9 +87,10 @@ def test_tinyvgg_as_a_stack_gives_tinyvggs_numbers():
 @pytest.mark.parametrize(
     "layers, match",
     [
-        ([Input((32, 32, 1)), Flatten(), Dense(10)], "28, 28, 1"),
+        ([Input((30, 30, 1)), Flatten(), Dense(10)], "28, 28, 1"),
         ([Input((28, 28, 1)), Conv2d(2, 3, stride=2), Flatten(), Dense(10)], "stride 1"),
-        ([Input((28, 28, 1)), AvgPool2d(2), Flatten(), Dense(10)], "AvgPool2d"),
+        ([Input((28, 28, 1)), AvgPool2d(3), Flatten(), Dense(10)], "divides the map"),
+        ([Input((28, 28, 1)), AvgPool2d(2, stride=1), Flatten(), Dense(10)], "stride equal"),
         ([Input((28, 28, 1)), Flatten(), Dense(9)], "10 units"),
         ([Input((28, 28, 1)), Flatten(), Dense(200), Dense(10)], "at most"),
     ],
@@ -110,3 +111,78 @@ def test_training_learns_and_reports():
     ends = [p for _, p in reports if p.test_accuracy is not None]
     assert [p.epoch for p in ends] == [1, 2]
     assert ends[-1].test_accuracy > 0.5  # chance is 0.1
+
+
+def avg_stack():
+    """Average pooling between two convolutions, the LeNet-5 way of the 1990s."""
+    return [
+        Input((28, 28, 1)),
+        Conv2d(2, 3, padding="same", activation="relu"),
+        AvgPool2d(2),
+        Conv2d(3, 3),
+        AvgPool2d(2),
+        Flatten(),
+        Dense(10),
+    ]
+
+
+@pytest.mark.parametrize("which", range(6))
+def test_average_pooling_gradients_match_finite_differences(which):
+    net = sn.build_stack(avg_stack(), seed=2)
+    for pair in net.weights.values():
+        pair[1][:] = RNG.normal(0, 0.1, pair[1].shape)
+    images = RNG.uniform(0, 255, (3, 28, 28))
+    labels = np.array([0, 4, 7])
+    _, grads = sn.stack_gradients(net, images, labels)
+    key, part = list(net.weights)[which // 2], which % 2
+    target = net.weights[key][part]
+    picks = RNG.choice(target.size, size=min(target.size, 10), replace=False)
+
+    def f(v):
+        trial = net.copy()
+        trial.weights[key][part] = v
+        return sn.stack_gradients(trial, images, labels)[0]
+
+    numeric = numeric_grad(f, target, picks).reshape(-1)[picks]
+    close(grads[key][part].reshape(-1)[picks], numeric, 1e-5)
+
+
+def test_average_pooling_is_the_window_mean():
+    net = sn.build_stack(avg_stack())
+    digit = RNG.uniform(0, 255, (28, 28))
+    out = sn.forward_stack(net, digit)
+    conv = out["conv2d"]
+    brute = np.array(
+        [[[conv[c, 2 * i : 2 * i + 2, 2 * j : 2 * j + 2].mean() for j in range(14)]
+          for i in range(14)] for c in range(2)]
+    )  # fmt: skip
+    close(out["avgpool2d"], brute, 1e-12)
+
+
+def test_lenet5_trains_on_the_digit_padded_to_32x32():
+    """The Network page's LeNet-5 (32x32x1 input, 61,706 parameters) is trainable: the digit
+    gets a border of 2 zeros; its first map is 28x28, the gradient checks hold."""
+    net = sn.build_stack(cc.networks.lenet5(), seed=0)
+    assert net.summary.trainable == 61_706
+    digit = RNG.uniform(0, 255, (28, 28))
+    out = sn.forward_stack(net, digit)
+    w, b = net.weights["conv1"]
+    padded = np.pad(digit / 255.0, 2)
+    first = cc.conv2d(padded[None], w, b)
+    close(out["conv1"], np.maximum(first, 0), 1e-10)
+    images = RNG.uniform(0, 255, (2, 28, 28))
+    labels = np.array([3, 8])
+    _, grads = sn.stack_gradients(net, images, labels)
+    target = net.weights["conv2"][0]
+    picks = RNG.choice(target.size, size=8, replace=False)
+
+    def f(v):
+        trial = net.copy()
+        trial.weights["conv2"][0] = v
+        return sn.stack_gradients(trial, images, labels)[0]
+
+    close(
+        grads["conv2"][0].reshape(-1)[picks],
+        numeric_grad(f, target, picks).reshape(-1)[picks],
+        1e-5,
+    )
