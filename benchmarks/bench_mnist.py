@@ -79,7 +79,7 @@ def bench_queue(students: int, scale: float) -> None:
     import threading
 
     from conv_core import stacknet as sn
-    from ui.frame.jobs import FULL_RES_JOBS, TRAINING_WAIT_S, JobLimiter, JobTimeout
+    from ui.frame.jobs import TRAINING_JOBS, TRAINING_WAIT_S, JobLimiter, JobTimeout
 
     data = load_mnist()
     net = sn.build_stack(tv.tinyvgg_layers(10))
@@ -87,7 +87,7 @@ def bench_queue(students: int, scale: float) -> None:
     for _ in sn.train_stack(net, data, epochs=2, lr=0.005, seed=0):
         pass
     job_s = time.perf_counter() - start
-    queue = JobLimiter(FULL_RES_JOBS.slots)
+    queue = JobLimiter(TRAINING_JOBS.slots)
     waits: list[float] = []
     refused = 0
     lock = threading.Lock()
@@ -113,7 +113,7 @@ def bench_queue(students: int, scale: float) -> None:
         th.join()
     waits.sort()
     pick = lambda q: waits[min(len(waits) - 1, int(q * len(waits)))] if waits else float("nan")  # noqa: E731
-    print(f"{students} students press Train at once (TinyVGG, 2 epochs, {FULL_RES_JOBS.slots} "
+    print(f"{students} students press Train at once (TinyVGG, 2 epochs, {TRAINING_JOBS.slots} "
           f"slots, the page's {TRAINING_WAIT_S} s wait limit):\n")  # fmt: skip
     print_table(
         ["one training", "trained", "told the server is busy", "wait p50", "wait p95", "wait max"],

@@ -29,7 +29,7 @@ from ui.components.draw_grid import draw_grid
 from ui.figures.cnn import bars_figure, percent_text, vector_figure
 from ui.figures.tinyvgg import MapRow, clicked_map, overview_figure, strip_figure
 from ui.frame.i18n import t, te
-from ui.frame.jobs import FULL_RES_JOBS, TRAINING_WAIT_S, JobTimeout
+from ui.frame.jobs import TRAINING_JOBS, TRAINING_WAIT_S, JobTimeout
 from ui.frame.legacy_pages import leave_legacy_pages
 from ui.teaching.mnist_cache import forward_digit
 from ui.teaching.mnist_models import (
@@ -541,7 +541,7 @@ def run_training(net: sn.StackNet, records: list, epochs: int, lr: float, seed: 
 
     started = time.monotonic()
     try:
-        model, ends = FULL_RES_JOBS.run(job, on_wait=waiting, timeout_s=TRAINING_WAIT_S)
+        model, ends = TRAINING_JOBS.run(job, on_wait=waiting, timeout_s=TRAINING_WAIT_S)
     except JobTimeout:
         note.warning(t("mnist.own.busy"))
         return

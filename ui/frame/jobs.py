@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
@@ -186,6 +187,10 @@ class JobLimiter:
 
 #: The app's one limit on full-resolution jobs, shared by every session of the server.
 FULL_RES_JOBS = JobLimiter(2)
+#: The MNIST page's trainings have their own queue, one training per core at a time (a
+#: session runs one script at a time, so one training per session): a class training does
+#: not hold up the lab's full-resolution downloads, nor they the trainings.
+TRAINING_JOBS = JobLimiter(max(1, os.cpu_count() or 1))
 #: How long an MNIST training waits for a slot before the page says the server is busy: a
 #: whole class pressing Train at once (30 trainings of about 10-20 s, two at a time) is
 #: served within it (benchmarks/bench_mnist.py, the queue table).
