@@ -455,7 +455,8 @@ if compact is not None:
     class_mode.stepper_section(compact, mount_stepper)
     # The formula follows the step the page last stored (leading or following, the fragment
     # stores it too).
-    stored = min(max(int(st.session_state.get(f"{P}.step", 0)), 0), compact["n_steps"] - 1)
+    stored = class_mode.class_step(int(st.session_state.get(f"{P}.step", 0)))
+    stored = min(max(stored, 0), compact["n_steps"] - 1)
     formula_panel.show_2d(trace_settings.trace(), stored, key=f"{P}.formula")
     with st.expander(t("studio.export.header"), icon=":material/slideshow:"):
         export_panel(compact, trace_settings, int(st.session_state.get(f"{P}.step", 0)))

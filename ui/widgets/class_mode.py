@@ -82,6 +82,13 @@ def role() -> str | None:
     return st.session_state.get(K["role"])
 
 
+def class_step(default: int) -> int:
+    """The class's step while leading or following (the fragments keep it), else ``default``."""
+    if role() in ("lead", "follow") and K["step"] in st.session_state:
+        return int(st.session_state[K["step"]])
+    return default
+
+
 def _error(err: ClassError) -> str:
     return _err_text(err.key, err.params)
 
