@@ -21,6 +21,7 @@ import conv_core as cc
 from ui import widgets
 from ui.frame.i18n import t, te
 from ui.frame.legacy_pages import leave_legacy_pages
+from ui.teaching.grid_sources import square_setting
 from ui.teaching.traces import PoolSettings, compact_trace, pooled
 from ui.widgets import code_panel, grid_input
 from ui.widgets.stepping import step_through
@@ -75,25 +76,14 @@ def _init_state() -> None:
     widgets.init_state(KEYS, DEFAULTS)
 
 
-def _square(value: int | tuple[int, int], name: str) -> int:
-    """A preset's ``kernel_size`` or ``stride``, an int or an (rows, cols) pair of equal
-    entries, as the page's one number (it has one control for rows and columns)."""
-    if isinstance(value, (tuple, list)):
-        rows, cols = (int(v) for v in value)
-        if rows != cols:
-            raise ValueError(f"{name} must be one number for rows and columns, but got {value}")
-        return rows
-    return int(value)
-
-
 def _apply_preset() -> None:
     """The chosen lecture preset's method, kernel size and stride (no padding)."""
     ss = st.session_state
     preset = cc.PRESETS[ss[KEYS["preset"]]]
     config = preset.config
     ss[KEYS["method"]] = config["method"]
-    ss[KEYS["kernel"]] = _square(config["kernel_size"], "kernel_size")
-    ss[KEYS["stride"]] = _square(config.get("stride", config["kernel_size"]), "stride")
+    ss[KEYS["kernel"]] = square_setting(config["kernel_size"], "kernel_size")
+    ss[KEYS["stride"]] = square_setting(config.get("stride", config["kernel_size"]), "stride")
     ss[KEYS["padding"]] = 0
     ss[KEYS["ceil_mode"]] = False
     ss[KEYS["count_include_pad"]] = True

@@ -42,18 +42,19 @@ def _is_single_channel_2d(preset: cc.Preset) -> bool:
     return grid.ndim == 2 and weight.ndim == 2
 
 
-def _square_stride(stride: int | tuple[int, int]) -> int:
-    """A preset's stride as one number: the lecture's (y_stride, x_stride) pairs are equal.
+def square_setting(value: int | tuple[int, int], name: str) -> int:
+    """A preset's ``stride`` or ``kernel_size`` as the one number a page's control holds: an
+    int, or a (rows, cols) pair of equal entries (the lecture's x_stride = y_stride = 3).
 
-    >>> _square_stride(2), _square_stride((3, 3))
+    >>> square_setting(2, "stride"), square_setting((3, 3), "stride")
     (2, 3)
     """
-    if isinstance(stride, (tuple, list)):
-        rows, cols = (int(s) for s in stride)
+    if isinstance(value, (tuple, list)):
+        rows, cols = (int(v) for v in value)
         if rows != cols:
-            raise ValueError(f"a grid preset's stride must be square, not {stride!r}")
+            raise ValueError(f"{name} must be one number for rows and columns, but got {value}")
         return rows
-    return int(stride)
+    return int(value)
 
 
 def grid_presets() -> dict[str, GridPreset]:
@@ -76,7 +77,7 @@ def grid_presets() -> dict[str, GridPreset]:
             kernel=kernel,
             bias=bias,
             padding=int(config.get("padding", 0)),
-            stride=_square_stride(config.get("stride", 1)),
+            stride=square_setting(config.get("stride", 1), "stride"),
             expected=np.asarray(preset.expected),
         )
     return out
