@@ -50,17 +50,12 @@ def test_shapes_follow_the_calculator():
     assert out["probs"].sum() == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("which", range(8))
-def test_gradients_match_finite_differences(which):
-    net = sn.build_stack(small_stack(), seed=1)
-    for pair in net.weights.values():
-        pair[1][:] = RNG.normal(0, 0.1, pair[1].shape)
-    images = RNG.uniform(0, 255, (3, 28, 28))
-    labels = np.array([1, 5, 9])
+def check_weight_gradient(net, images, labels, key, part, n_picks=10):
+    """stack_gradients' gradient of ``net.weights[key][part]`` equals central finite
+    differences of the loss at ``n_picks`` random entries."""
     _, grads = sn.stack_gradients(net, images, labels)
-    key, part = list(net.weights)[which // 2], which % 2
     target = net.weights[key][part]
-    picks = RNG.choice(target.size, size=min(target.size, 10), replace=False)
+    picks = RNG.choice(target.size, size=min(target.size, n_picks), replace=False)
 
     def f(v):
         trial = net.copy()
@@ -69,6 +64,16 @@ def test_gradients_match_finite_differences(which):
 
     numeric = numeric_grad(f, target, picks).reshape(-1)[picks]
     close(grads[key][part].reshape(-1)[picks], numeric, 1e-5)
+
+
+@pytest.mark.parametrize("which", range(8))
+def test_gradients_match_finite_differences(which):
+    net = sn.build_stack(small_stack(), seed=1)
+    for pair in net.weights.values():
+        pair[1][:] = RNG.normal(0, 0.1, pair[1].shape)
+    images = RNG.uniform(0, 255, (3, 28, 28))
+    labels = np.array([1, 5, 9])
+    check_weight_gradient(net, images, labels, list(net.weights)[which // 2], which % 2)
 
 
 def test_tinyvgg_as_a_stack_gives_tinyvggs_numbers():
@@ -133,18 +138,7 @@ def test_average_pooling_gradients_match_finite_differences(which):
         pair[1][:] = RNG.normal(0, 0.1, pair[1].shape)
     images = RNG.uniform(0, 255, (3, 28, 28))
     labels = np.array([0, 4, 7])
-    _, grads = sn.stack_gradients(net, images, labels)
-    key, part = list(net.weights)[which // 2], which % 2
-    target = net.weights[key][part]
-    picks = RNG.choice(target.size, size=min(target.size, 10), replace=False)
-
-    def f(v):
-        trial = net.copy()
-        trial.weights[key][part] = v
-        return sn.stack_gradients(trial, images, labels)[0]
-
-    numeric = numeric_grad(f, target, picks).reshape(-1)[picks]
-    close(grads[key][part].reshape(-1)[picks], numeric, 1e-5)
+    check_weight_gradient(net, images, labels, list(net.weights)[which // 2], which % 2)
 
 
 def test_average_pooling_is_the_window_mean():
@@ -171,18 +165,4 @@ def test_lenet5_trains_on_the_digit_padded_to_32x32():
     first = cc.conv2d(padded[None], w, b)
     close(out["conv1"], np.maximum(first, 0), 1e-10)
     images = RNG.uniform(0, 255, (2, 28, 28))
-    labels = np.array([3, 8])
-    _, grads = sn.stack_gradients(net, images, labels)
-    target = net.weights["conv2"][0]
-    picks = RNG.choice(target.size, size=8, replace=False)
-
-    def f(v):
-        trial = net.copy()
-        trial.weights["conv2"][0] = v
-        return sn.stack_gradients(trial, images, labels)[0]
-
-    close(
-        grads["conv2"][0].reshape(-1)[picks],
-        numeric_grad(f, target, picks).reshape(-1)[picks],
-        1e-5,
-    )
+    check_weight_gradient(net, images, np.array([3, 8]), "conv2", 0, n_picks=8)
