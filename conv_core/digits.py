@@ -21,6 +21,7 @@ Repository, 1998, https://doi.org/10.24432/C50P49.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ __all__ = [
     "image_to_digit",
     "load_digits",
     "normalise_bitmap",
+    "stratified_test_mask",
 ]
 
 register_messages(
@@ -138,16 +140,29 @@ def load_digits(
     return _load_split(str(Path(path).resolve()), float(test_fraction), seed)
 
 
-@functools.lru_cache(maxsize=8)
-def _load_split(path: str, test_fraction: float, seed: int) -> Digits:
-    rows = np.loadtxt(path, delimiter=",", dtype=np.int64)
-    images, labels = rows[:, :64].reshape(-1, 8, 8), rows[:, 64]
+def stratified_test_mask(
+    labels: npt.NDArray[np.int64], seed: int, test_count: Callable[[int], int]
+) -> npt.NDArray[np.bool_]:
+    """Which examples go to the test split: for each class 0-9 in turn, ``test_count(n)`` of
+    its ``n`` members, drawn by one ``numpy.random.default_rng(seed)`` permutation per class
+    (so the same seed always gives the same split, class by class).
+
+    >>> stratified_test_mask(np.array([0, 0, 1, 1, 1, 1]), 0, lambda n: n // 2).tolist()
+    [True, False, True, False, True, False]
+    """
     rng = np.random.default_rng(seed)
     test = np.zeros(len(labels), dtype=bool)
     for digit in range(10):
         members = np.flatnonzero(labels == digit)
-        chosen = rng.permutation(members)[: round(test_fraction * len(members))]
-        test[chosen] = True
+        test[rng.permutation(members)[: test_count(len(members))]] = True
+    return test
+
+
+@functools.lru_cache(maxsize=8)
+def _load_split(path: str, test_fraction: float, seed: int) -> Digits:
+    rows = np.loadtxt(path, delimiter=",", dtype=np.int64)
+    images, labels = rows[:, :64].reshape(-1, 8, 8), rows[:, 64]
+    test = stratified_test_mask(labels, seed, lambda n: round(test_fraction * n))
     parts = (images[~test], labels[~test], images[test], labels[test])
     for part in parts:
         part.setflags(write=False)

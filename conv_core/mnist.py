@@ -34,7 +34,7 @@ from PIL import Image
 from scipy import ndimage
 
 from ._checks import check_array, check_int
-from .digits import _otsu_threshold, _to_grey
+from .digits import _otsu_threshold, _to_grey, stratified_test_mask
 from .errors import ArgumentError, register_messages
 
 __all__ = [
@@ -146,11 +146,7 @@ def _load_split(path: str, seed: int) -> MnistSplit:
     if labels.max(initial=0) > 9:
         raise ArgumentError("mnist_file", path=path, reason="a label above 9")
     images = rows[:, 1:].reshape(-1, MNIST_SIDE, MNIST_SIDE)
-    rng = np.random.default_rng(seed)
-    test = np.zeros(len(labels), dtype=bool)
-    for digit in range(10):
-        members = np.flatnonzero(labels == digit)
-        test[rng.permutation(members)[:TEST_PER_CLASS]] = True
+    test = stratified_test_mask(labels, seed, lambda n: TEST_PER_CLASS)
     train_index, test_index = np.flatnonzero(~test), np.flatnonzero(test)
     parts = (
         images[train_index],
