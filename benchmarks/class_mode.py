@@ -139,16 +139,7 @@ class ClassSession(StudentSession):
             state.page_script_hash = self.page_script_hash
             state.fragment_id = fragment
             state.is_auto_rerun = auto
-            triggers = []
-            for change in changes or []:
-                if change.WhichOneof("value") in {"trigger_value", "json_trigger_value"}:
-                    triggers.append(change)
-                else:
-                    self.values[change.id] = change
-            state.widget_states.widgets.extend([*self.values.values(), *triggers])
-            state.cached_message_hashes.extend(self._cache)
-            state.context_info.timezone = "UTC"
-            state.context_info.url = f"{self.base_url}/{self.page_name}"
+            self._fill(state, changes)
             while not self._finished.empty():
                 self._finished.get_nowait()
             self.last_sent = time.perf_counter()

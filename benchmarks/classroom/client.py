@@ -57,6 +57,8 @@ SUCCESS = {
 }
 #: Widget kinds that hold a value the browser sends back on every rerun.
 OPTION_KINDS = {"radio", "selectbox", "button_group", "multiselect"}
+#: Widget values a browser sends once, for the run they trigger, and never holds.
+TRIGGER_KINDS = frozenset({"trigger_value", "string_trigger_value", "json_trigger_value"})
 
 
 class SessionFailed(RuntimeError):
@@ -322,6 +324,25 @@ class StudentSession:
 
     # ------------------------------------------------------------------ runs
 
+    def _fill(self, state: ClientState, changes: list[WidgetState] | None) -> None:
+        """Put the held widget values plus ``changes`` into ``state`` as the browser does
+        (a value is kept for later runs; a trigger, a button's or a component's event, is
+        sent once), with the browser's context."""
+        triggers = []
+        for change in changes or []:
+            if change.WhichOneof("value") in TRIGGER_KINDS:
+                triggers.append(change)
+            else:
+                self.values[change.id] = change
+        state.widget_states.widgets.extend([*self.values.values(), *triggers])
+        state.cached_message_hashes.extend(self._cache)
+        state.context_info.timezone = "UTC"
+        state.context_info.timezone_offset = 0
+        state.context_info.locale = "en-US"
+        state.context_info.url = f"{self.base_url}/{self.page_name}"
+        state.context_info.is_embedded = False
+        state.context_info.color_scheme = "light"
+
     async def rerun(
         self, changes: list[WidgetState] | None = None, *, page: str | None = None
     ) -> RunResult:
@@ -342,20 +363,7 @@ class StudentSession:
             self.page_name = page
         else:
             state.page_script_hash = self.page_script_hash
-        triggers = []
-        for change in changes or []:
-            if change.WhichOneof("value") in {"trigger_value", "string_trigger_value"}:
-                triggers.append(change)
-            else:
-                self.values[change.id] = change
-        state.widget_states.widgets.extend([*self.values.values(), *triggers])
-        state.cached_message_hashes.extend(self._cache)
-        state.context_info.timezone = "UTC"
-        state.context_info.timezone_offset = 0
-        state.context_info.locale = "en-US"
-        state.context_info.url = f"{self.base_url}/{self.page_name}"
-        state.context_info.is_embedded = False
-        state.context_info.color_scheme = "light"
+        self._fill(state, changes)
         while not self._finished.empty():
             self._finished.get_nowait()
         start = time.perf_counter()
