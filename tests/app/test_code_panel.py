@@ -13,8 +13,6 @@ from __future__ import annotations
 import base64
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ from tests.app.apptest_helpers import (
     set_widget,
     stepper_payload,
 )
+from tests.snippet_run import numbers, run_fresh
 from ui import widgets
 from ui.frame.i18n import LANG_KEY, load_strings, translate
 from ui.teaching.code_snippets import CORNER, SnippetConfig, snippets
@@ -44,7 +43,6 @@ LAB = ROOT / "pages" / "lab.py"
 OUTPUT_SIZE = ROOT / "pages" / "output_size.py"
 CHANNELS = ROOT / "pages" / "channels.py"
 TIMEOUT = 60
-NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
 LABEL = re.compile(r"^filter (\d+):$")
 
 
@@ -67,24 +65,6 @@ def panel(at: AppTest) -> dict[str, str]:
 def generated(cfg: SnippetConfig) -> dict[str, str]:
     """What ui.teaching.code_snippets writes for ``cfg`` (st.code drops the final newline)."""
     return {lib: code.rstrip("\n") for lib, code in snippets(cfg).items()}
-
-
-def run_fresh(code: str, cwd: Path) -> str:
-    """Run a snippet in a clean Python (-I: ConvLab not importable), return its output."""
-    proc = subprocess.run(
-        [sys.executable, "-I", "-c", code],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
-
-
-def numbers(text: str) -> np.ndarray:
-    return np.array([float(v) for v in NUMBER.findall(text)])
 
 
 def split_maps(text: str) -> tuple[str, list[int], str]:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,7 @@ from tests.app.apptest_helpers import open_code_panel
 from tests.app.apptest_helpers import rerun as _rerun
 from tests.app.apptest_helpers import set_widget as _set
 from tests.app.apptest_helpers import stepper_payload as _payload
+from tests.snippet_run import numbers, run_fresh
 from ui.frame.i18n import LANG_KEY, load_strings
 from ui.teaching.grid_sources import random_grid
 from ui.teaching.pool_snippets import PoolConfig, pool_snippets
@@ -385,12 +384,7 @@ def _panel(at: AppTest) -> dict[str, str]:
 
 def _run_fresh(code: str, cwd: Path) -> np.ndarray:
     """Run a snippet in a clean Python (-I: ConvLab not importable); the numbers it printed."""
-    proc = subprocess.run(
-        [sys.executable, "-I", "-c", code], cwd=cwd, capture_output=True, text=True,
-        timeout=60, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    return np.array([float(v) for v in re.findall(r"-?\d+\.?\d*(?:e[+-]?\d+)?", proc.stdout)])
+    return numbers(run_fresh(code, cwd))
 
 
 def test_code_panel_is_closed_until_opened() -> None:

@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import io
 import math
 import re
-import subprocess
-import sys
 import types
 from typing import Any
 
@@ -37,6 +34,7 @@ from scipy import ndimage, signal
 import conv_core as cc
 from conv_core import PADDING_LIBRARIES as LIBRARIES
 from conv_core import PADDING_MODES as PADDING_NAMES
+from tests.snippet_run import numbers, run_fresh, run_snippet
 from ui.teaching.code_snippets import (
     SnippetConfig,
     numpy_snippet,
@@ -46,7 +44,6 @@ from ui.teaching.code_snippets import (
     torch_snippet,
 )
 
-NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
 #: Lines a snippet prints around the maps of N > 1 filters: the shape, "filter 2:".
 SHAPE_LINE = re.compile(r"^\((?:\d+, )*\d*,?\)$")
 LABEL_LINE = re.compile(r"^filter (\d+):$")
@@ -54,27 +51,6 @@ MODES = tuple(cc.PADDING_MODES)
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def run_snippet(code: str, modules: dict[str, Any] | None = None) -> str:
-    """Execute ``code`` in a fresh namespace; return what it printed."""
-    out = io.StringIO()
-    saved = {name: sys.modules.get(name) for name in modules or {}}
-    try:
-        sys.modules.update(modules or {})
-        with contextlib.redirect_stdout(out):
-            exec(compile(code, "<snippet>", "exec"), {"__name__": "__snippet__"})
-    finally:
-        for name, mod in saved.items():
-            if mod is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = mod
-    return out.getvalue()
-
-
-def numbers(text: str) -> np.ndarray:
-    return np.array([float(v) for v in NUMBER.findall(text)])
 
 
 def map_lines(text: str) -> tuple[list[str], list[int], str]:
@@ -237,24 +213,16 @@ def test_snippet_runs_alone_in_a_fresh_interpreter(tmp_path: Any) -> None:
         ),
     ]
     for cfg in cases:
-        proc = subprocess.run(
-            [sys.executable, "-I", "-c", numpy_snippet(cfg)],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert proc.returncode == 0, proc.stderr
+        stdout = run_fresh(numpy_snippet(cfg), tmp_path)
         ref = cfg.reference()
         if cfg.shape_only:
-            assert proc.stdout.strip() == str(ref.shape)
+            assert stdout.strip() == str(ref.shape)
         elif cfg.image_file:
-            first, rest = proc.stdout.split("\n", 1)
+            first, rest = stdout.split("\n", 1)
             assert first == str(ref.shape)
             assert_prints(rest, ref[:6, :6])
         else:
-            assert_prints(proc.stdout, ref)
+            assert_prints(stdout, ref)
 
 
 def test_large_output_is_printed_whole() -> None:
@@ -861,19 +829,11 @@ def test_n_filters_shape_only_and_image_file(tmp_path: Any) -> None:
     image = rgb.transpose(2, 0, 1).astype(float)
     cfg = SnippetConfig(image, weight, bias, "conv2d", 1, "replicate", (1, 2),
                         image_file="photo.png")  # fmt: skip
-    proc = subprocess.run(
-        [sys.executable, "-I", "-c", numpy_snippet(cfg)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
+    stdout = run_fresh(numpy_snippet(cfg), tmp_path)
     ref = cfg.reference()
-    shapes, labels, _ = map_lines(proc.stdout)
+    shapes, labels, _ = map_lines(stdout)
     assert shapes == [str(ref.shape)] and labels == [1, 2, 3]
-    assert_prints(proc.stdout, ref[:, :6, :6])
+    assert_prints(stdout, ref[:, :6, :6])
     photo = repr(str(tmp_path / "photo.png"))
     for code, modules in ((torch_snippet(cfg), torch_standin()),
                           (tensorflow_snippet(cfg), tf_standin())):  # fmt: skip

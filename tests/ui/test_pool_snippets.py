@@ -16,12 +16,7 @@
 from __future__ import annotations
 
 import ast
-import contextlib
-import io
 import itertools
-import re
-import subprocess
-import sys
 import types
 from typing import Any
 
@@ -29,6 +24,7 @@ import numpy as np
 import pytest
 
 import conv_core as cc
+from tests.snippet_run import numbers, run_fresh, run_snippet
 from ui.teaching.pool_snippets import (
     PoolConfig,
     numpy_pool_snippet,
@@ -37,7 +33,6 @@ from ui.teaching.pool_snippets import (
     torch_pool_snippet,
 )
 
-NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
 LECTURE = np.asarray(cc.PRESETS["max_pool_2x2"].inputs["x"])
 GRIDS = {
     "lecture 4x4": LECTURE,
@@ -73,27 +68,6 @@ def _id(cfg: PoolConfig) -> str:
         f"{h}x{w}-{cfg.method}-k{cfg.kernel_size}-s{cfg.stride}-p{cfg.padding}"
         f"{'-ceil' if cfg.ceil_mode else ''}{'-nocount' if not cfg.count_include_pad else ''}"
     )
-
-
-def run_snippet(code: str, modules: dict[str, Any] | None = None) -> str:
-    """Execute ``code`` in a fresh namespace (``modules`` importable); what it printed."""
-    out = io.StringIO()
-    saved = {name: sys.modules.get(name) for name in modules or {}}
-    try:
-        sys.modules.update(modules or {})
-        with contextlib.redirect_stdout(out):
-            exec(compile(code, "<snippet>", "exec"), {"__name__": "__snippet__"})
-    finally:
-        for name, mod in saved.items():
-            if mod is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = mod
-    return out.getvalue()
-
-
-def numbers(text: str) -> np.ndarray:
-    return np.array([float(v) for v in NUMBER.findall(text)])
 
 
 def assert_prints(text: str, expected: np.ndarray, times: int = 1) -> None:
@@ -142,16 +116,8 @@ def test_numpy_snippet_runs_alone_in_a_fresh_interpreter(tmp_path: Any) -> None:
         PoolConfig(GRIDS["6x7"], 3, 2, 1, "max", True),
         PoolConfig(GRIDS["7x5 floats"], 2, 3, 1, "avg", False, False),
     ):
-        proc = subprocess.run(
-            [sys.executable, "-I", "-c", numpy_pool_snippet(cfg)],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert proc.returncode == 0, proc.stderr
-        assert_prints(proc.stdout, cfg.reference())
+        stdout = run_fresh(numpy_pool_snippet(cfg), tmp_path)
+        assert_prints(stdout, cfg.reference())
 
 
 def test_large_output_is_printed_whole() -> None:
