@@ -233,8 +233,12 @@ def test_bad_link_falls_back_with_a_notice(open_app):
 def test_download_gif_and_png(open_app, artifacts_dir):
     page = open_app("/studio")
     page.get_by_text("Export: slides and worksheet", exact=True).click()
+    # opening the panel reruns the page: click the button it draws, not one being replaced
+    wait_idle(page)
+    step_png = page.get_by_role("button", name="Download this step as PNG")
+    expect(step_png).to_be_visible()
     with page.expect_download() as png:
-        page.get_by_role("button", name="Download this step as PNG").click()
+        step_png.click()
     png_path = artifacts_dir / "studio-download-step.png"
     png.value.save_as(png_path)
     assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
